@@ -1,0 +1,72 @@
+package io.github.keepaliveagent;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+/** {@code java -jar keepalive-agent.jar [--help | --version]}. */
+public final class Cli {
+
+    private Cli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "--help" : args[0];
+        switch (command) {
+            case "--help":
+            case "-h":
+            case "help":
+                printHelp(env, out);
+                return 0;
+            case "--version":
+                out.println(Installer.version());
+                return 0;
+            default:
+                err.println("keepalive-agent: unknown command \"" + command + "\"; try --help");
+                return 2;
+        }
+    }
+
+    static void printHelp(Map<String, String> env, PrintStream out) {
+        out.println(Installer.version() + ": TCP keepalive for every socket of an unmodified JVM program.");
+        out.println();
+        out.println("Usage:");
+        out.println("  KEEPIDLE=60 KEEPINTVL=10 KEEPCNT=5 java -javaagent:keepalive-agent.jar -jar app.jar");
+        out.println("  java -javaagent:keepalive-agent.jar=idle=60,interval=10,count=5 -jar app.jar");
+        out.println("  JAVA_TOOL_OPTIONS=-javaagent:/path/keepalive-agent.jar   (any JVM started with it)");
+        out.println("  java -jar keepalive-agent.jar --help | --version");
+        out.println();
+        out.println("Every new TCP socket (Socket, ServerSocket.accept, SocketChannel, AsynchronousSocketChannel)");
+        out.println("gets SO_KEEPALIVE on and the TCP_KEEP* values below when it is created; whatever the");
+        out.println("program sets afterwards wins. Agent arguments win over the environment.");
+        out.println();
+        out.println("Options:");
+        out.print(textTable());
+        out.println();
+        Settings settings = Settings.resolve(null, env);
+        out.println("From this environment the agent would apply:");
+        out.println("  " + (settings.enabled() ? settings.describe() : "nothing (KEEPALIVE=off)"));
+        for (String problem : settings.problems()) {
+            out.println("  ERROR: " + problem);
+        }
+        out.println();
+        out.println("Kernel defaults (" + Option.PROC_DIR + "tcp_keepalive_*), used for unset options:");
+        for (Option option : new Option[] {Option.IDLE, Option.INTERVAL, Option.COUNT}) {
+            String value = KernelDefaults.read(option);
+            out.println("  " + option.argName + " = " + (value == null ? "unknown (not Linux?)" : value));
+        }
+    }
+
+    private static String textTable() {
+        StringBuilder table = new StringBuilder();
+        for (Option option : Option.values()) {
+            table.append(String.format("  %-10s %-17s %-26s default %s%n", option.argName, option.envName,
+                    option.validText(), option.defaultText));
+            table.append(String.format("  %-10s %s%n", "", option.description.replace("`", "")));
+        }
+        return table.toString();
+    }
+}

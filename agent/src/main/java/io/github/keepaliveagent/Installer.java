@@ -1,0 +1,112 @@
+package io.github.keepaliveagent;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.tinylog.Logger;
+
+/** Validates the settings, puts the dispatcher into the bootstrap loader and hooks the JDK's socket classes. */
+final class Installer {
+
+    /** Exit status when strict mode finds an invalid value (sysexits' EX_CONFIG). */
+    static final int EXIT_CONFIG = 78;
+
+    private Installer() {
+    }
+
+    static synchronized void install(String args, Map<String, String> env, Instrumentation inst, boolean attached)
+            throws Exception {
+        Settings settings = Settings.resolve(args, env);
+        Log.configure(settings.logLevel());
+        for (String problem : settings.problems()) {
+            Logger.error(problem);
+        }
+        if (settings.strict() && !settings.problems().isEmpty()) {
+            if (attached) {
+                Logger.error("strict mode: not loaded because of the invalid value(s) above");
+                return;
+            }
+            Logger.error("strict mode: stopping the JVM because of the invalid value(s) above");
+            System.exit(EXIT_CONFIG);
+        }
+        if (!settings.enabled()) {
+            Logger.info("{} is off ({}): no socket is changed", version(), settings.source(Option.KEEPALIVE));
+            return;
+        }
+        Class<?> dispatcher = Bootstrap.loadedDispatcher();
+        boolean first = dispatcher == null;
+        if (first) {
+            dispatcher = Bootstrap.defineDispatcher(inst);
+        } else if (dispatcher.getField("hook").get(null) != null && !attached) {
+            Logger.debug("already installed in this JVM; this copy does nothing");
+            return;
+        }
+        List<String> missing = new ArrayList<>();
+        Consumer<Object> applier = KeepAliveApplier.create(settings, missing);
+        dispatcher.getField("hook").set(null, applier);
+        if (first) {
+            hookSocketClasses(inst);
+        }
+        Logger.info("{}: {}", version(), settings.describe());
+        if (!missing.isEmpty()) {
+            Logger.warn("this JDK cannot set {}: those sockets get SO_KEEPALIVE with the kernel's values instead",
+                    String.join(", ", missing));
+        }
+    }
+
+    static String version() {
+        String version = Installer.class.getPackage().getImplementationVersion();
+        return "keepalive-agent " + (version == null ? "(development build)" : version);
+    }
+
+    private static void hookSocketClasses(Instrumentation inst) {
+        inst.addTransformer(new Transformer(), true);
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> type : inst.getAllLoadedClasses()) {
+            SocketHook hook = SocketHook.forClass(type.getName().replace('.', '/'));
+            if (hook != null && type.getClassLoader() == null && inst.isModifiableClass(type)) {
+                loaded.add(type);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            try {
+                inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+            } catch (Throwable t) {
+                Logger.warn("could not hook {} (already loaded): {}", loaded, t);
+            }
+        }
+    }
+
+    /** Hands each hooked JDK class to {@link SocketHook}; everything else passes untouched. */
+    private static final class Transformer implements ClassFileTransformer {
+        @Override
+        public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+                byte[] classFile) {
+            if (loader != null || className == null) {
+                return null; // every hooked class belongs to the bootstrap loader
+            }
+            SocketHook hook = SocketHook.forClass(className);
+            if (hook == null) {
+                return null;
+            }
+            try {
+                SocketHook.Result result = hook.instrument(classFile);
+                if (result.insertions == 0) {
+                    Logger.warn("found no place to hook in {} on this JDK: {} sockets get no keepalive",
+                            hook.className(), hook.name());
+                    return null;
+                }
+                Logger.debug("hooked {} at {} place(s)", hook.className(), result.insertions);
+                return result.bytes;
+            } catch (Throwable t) {
+                Logger.warn(t, "could not hook {}: its sockets get no keepalive", hook.className());
+                return null;
+            }
+        }
+    }
+}
