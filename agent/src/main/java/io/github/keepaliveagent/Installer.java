@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import org.tinylog.Logger;
 
 /** Validates the settings, puts the dispatcher into the bootstrap loader and hooks the JDK's socket classes. */
 final class Installer {
@@ -22,20 +21,20 @@ final class Installer {
     static synchronized void install(String args, Map<String, String> env, Instrumentation inst, boolean attached)
             throws Exception {
         Settings settings = Settings.resolve(args, env);
-        Log.configure(settings.logLevel());
+        Log.setLevel(settings.logLevel());
         for (String problem : settings.problems()) {
-            Logger.error(problem);
+            Log.error(problem);
         }
         if (settings.strict() && !settings.problems().isEmpty()) {
             if (attached) {
-                Logger.error("strict mode: not loaded because of the invalid value(s) above");
+                Log.error("strict mode: not loaded because of the invalid value(s) above");
                 return;
             }
-            Logger.error("strict mode: stopping the JVM because of the invalid value(s) above");
+            Log.error("strict mode: stopping the JVM because of the invalid value(s) above");
             System.exit(EXIT_CONFIG);
         }
         if (!settings.enabled()) {
-            Logger.info("{} is off ({}): no socket is changed", version(), settings.source(Option.KEEPALIVE));
+            Log.info(version() + " is off (" + settings.source(Option.KEEPALIVE) + "): no socket is changed");
             return;
         }
         Class<?> dispatcher = Bootstrap.loadedDispatcher();
@@ -43,7 +42,7 @@ final class Installer {
         if (first) {
             dispatcher = Bootstrap.defineDispatcher(inst);
         } else if (dispatcher.getField("hook").get(null) != null && !attached) {
-            Logger.debug("already installed in this JVM; this copy does nothing");
+            Log.debug("already installed in this JVM; this copy does nothing");
             return;
         }
         List<String> missing = new ArrayList<>();
@@ -52,9 +51,9 @@ final class Installer {
         if (first) {
             hookSocketClasses(inst);
         }
-        Logger.info("{}: {}", version(), settings.describe());
+        Log.info(version() + ": " + settings.describe());
         if (!missing.isEmpty()) {
-            Logger.warn("this JDK cannot set {}: those sockets get SO_KEEPALIVE with the kernel's values instead",
+            Log.warn("this JDK cannot set {}: those sockets get SO_KEEPALIVE with the kernel's values instead",
                     String.join(", ", missing));
         }
     }
@@ -77,7 +76,7 @@ final class Installer {
             try {
                 inst.retransformClasses(loaded.toArray(new Class<?>[0]));
             } catch (Throwable t) {
-                Logger.warn("could not hook {} (already loaded): {}", loaded, t);
+                Log.warn("could not hook {} (already loaded): {}", loaded, t);
             }
         }
     }
@@ -97,14 +96,14 @@ final class Installer {
             try {
                 SocketHook.Result result = hook.instrument(classFile);
                 if (result.insertions == 0) {
-                    Logger.warn("found no place to hook in {} on this JDK: {} sockets get no keepalive",
+                    Log.warn("found no place to hook in {} on this JDK: {} sockets get no keepalive",
                             hook.className(), hook.name());
                     return null;
                 }
-                Logger.debug("hooked {} at {} place(s)", hook.className(), result.insertions);
+                Log.debug("hooked {} at {} place(s)", hook.className(), result.insertions);
                 return result.bytes;
             } catch (Throwable t) {
-                Logger.warn(t, "could not hook {}: its sockets get no keepalive", hook.className());
+                Log.warn(t, "could not hook {}: its sockets get no keepalive", hook.className());
                 return null;
             }
         }

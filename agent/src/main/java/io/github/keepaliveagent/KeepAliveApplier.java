@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import org.tinylog.Logger;
 
 /**
  * The one place that applies the options: SO_KEEPALIVE, then each configured TCP_KEEP* option, to
@@ -94,7 +93,7 @@ final class KeepAliveApplier implements Consumer<Object> {
             method.setAccessible(true);
             return method;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            Logger.debug(e, "SocketImpl.setOption is not accessible");
+            Log.debug(e, "SocketImpl.setOption is not accessible");
             missing.add("TCP_KEEP* on java.net.Socket clients");
             return null;
         }
@@ -130,7 +129,7 @@ final class KeepAliveApplier implements Consumer<Object> {
                 applyToSocket((Socket) socket);
             }
         } catch (Throwable t) {
-            Logger.debug(t, "could not configure {}", socket);
+            Log.debug(t, "could not configure {}", socket);
         } finally {
             applying.remove();
         }
@@ -188,15 +187,15 @@ final class KeepAliveApplier implements Consumer<Object> {
 
     private void refused(Class<?> kind, SocketOption<?> option, Throwable cause) {
         if (refusing.add(kind)) {
-            Logger.warn("{} does not support {} on this JDK/OS ({}): its sockets get SO_KEEPALIVE with the"
+            Log.warn("{} does not support {} on this JDK/OS ({}): its sockets get SO_KEEPALIVE with the"
                     + " kernel's idle/interval/count", kind.getName(), option.name(),
                     cause == null ? "not in supportedOptions()" : cause.getMessage());
         }
     }
 
     private void logConfigured(String kind, Object socket) {
-        if (Logger.isDebugEnabled()) {
-            Logger.debug("configured {} {}: {}", kind, socket, description);
+        if (Log.debugEnabled()) {
+            Log.debug("configured {} {}: {}", kind, socket, description);
         }
     }
 }

@@ -1,9 +1,7 @@
 package io.github.keepaliveagent;
 
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Paths;
 
 /** Reads the kernel's keepalive defaults, which apply to any option the agent leaves unset. */
 final class KernelDefaults {
@@ -17,8 +15,13 @@ final class KernelDefaults {
         if (file == null) {
             return null;
         }
-        try {
-            return new String(Files.readAllBytes(Paths.get(file)), StandardCharsets.US_ASCII).trim();
+        // Plain stream reads: Files.readAllBytes trusts the size /proc reports (0) and returns one byte.
+        StringBuilder text = new StringBuilder();
+        try (FileInputStream in = new FileInputStream(file)) {
+            for (int c; (c = in.read()) >= 0 && text.length() < 32; ) {
+                text.append((char) c);
+            }
+            return text.toString().trim();
         } catch (IOException | RuntimeException e) {
             return null;
         }

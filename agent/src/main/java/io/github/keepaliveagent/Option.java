@@ -17,7 +17,7 @@ enum Option {
             "Unanswered probes before the connection is dropped (TCP_KEEPCNT)."),
     KEEPALIVE("keepalive", "KEEPALIVE", Arrays.asList("on", "off"), "on",
             "`off` turns the agent off: no socket is changed."),
-    LOG("log", "KEEPALIVE_LOG", Arrays.asList("debug", "info", "warn", "error", "off"), "info",
+    LOG("log", "KEEPALIVE_LOG", Log.LEVELS, "info",
             "What the agent prints on stderr; `debug` adds one line per socket."),
     STRICT("strict", "KEEPALIVE_STRICT", Arrays.asList("true", "false"), "false",
             "`true`: an invalid value stops the JVM at start-up (exit status 78)."),
