@@ -25,15 +25,6 @@ final class Bootstrap {
     private Bootstrap() {
     }
 
-    /** The dispatcher if an earlier install in this JVM defined it, else null. */
-    static Class<?> loadedDispatcher() {
-        try {
-            return Class.forName(DISPATCHER, false, null);
-        } catch (ClassNotFoundException e) {
-            return null;
-        }
-    }
-
     static Class<?> defineDispatcher(Instrumentation inst) throws Exception {
         JdkAccess jdk = JdkAccess.current();
         jdk.openJavaBase(inst);

@@ -37,7 +37,8 @@ final class Installer {
             Log.info(version() + " is off (" + settings.source(Option.KEEPALIVE) + "): no socket is changed");
             return;
         }
-        Class<?> dispatcher = Bootstrap.loadedDispatcher();
+        Class<?>[] loaded = inst.getAllLoadedClasses();
+        Class<?> dispatcher = bootClass(loaded, Bootstrap.DISPATCHER);
         boolean first = dispatcher == null;
         if (first) {
             dispatcher = Bootstrap.defineDispatcher(inst);
@@ -63,20 +64,33 @@ final class Installer {
         return "keepalive-agent " + (version == null ? "(development build)" : version);
     }
 
-    private static void hookSocketClasses(Instrumentation inst) {
-        inst.addTransformer(new Transformer(), true);
-        List<Class<?>> loaded = new ArrayList<>();
-        for (Class<?> type : inst.getAllLoadedClasses()) {
-            SocketHook hook = SocketHook.forClass(type.getName().replace('.', '/'));
-            if (hook != null && type.getClassLoader() == null && inst.isModifiableClass(type)) {
-                loaded.add(type);
+    /** A class of the bootstrap loader among those already loaded, found without provoking an exception. */
+    private static Class<?> bootClass(Class<?>[] loaded, String name) {
+        for (Class<?> type : loaded) {
+            if (type.getClassLoader() == null && type.getName().equals(name)) {
+                return type;
             }
         }
-        if (!loaded.isEmpty()) {
+        return null;
+    }
+
+    /** Hooks the socket classes loaded from now on, and those loaded already (some JDKs load them early). */
+    private static void hookSocketClasses(Instrumentation inst) {
+        inst.addTransformer(new Transformer(), true);
+        // Listed after the transformer is in place: a class loaded in between is caught by one or the other.
+        Class<?>[] loaded = inst.getAllLoadedClasses();
+        List<Class<?>> early = new ArrayList<>();
+        for (SocketHook hook : SocketHook.values()) {
+            Class<?> type = bootClass(loaded, hook.className());
+            if (type != null && inst.isModifiableClass(type)) {
+                early.add(type);
+            }
+        }
+        if (!early.isEmpty()) {
             try {
-                inst.retransformClasses(loaded.toArray(new Class<?>[0]));
+                inst.retransformClasses(early.toArray(new Class<?>[0]));
             } catch (Throwable t) {
-                Log.warn("could not hook {} (already loaded): {}", loaded, t);
+                Log.warn("could not hook {} (loaded before the agent): {}", early, t);
             }
         }
     }

@@ -2,6 +2,7 @@ package io.github.keepaliveagent;
 
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** Reads the kernel's keepalive defaults, which apply to any option the agent leaves unset. */
 final class KernelDefaults {
@@ -15,13 +16,11 @@ final class KernelDefaults {
         if (file == null) {
             return null;
         }
-        // Plain stream reads: Files.readAllBytes trusts the size /proc reports (0) and returns one byte.
-        StringBuilder text = new StringBuilder();
+        // One read: the kernel's sysctl files answer a read at a non-zero offset with end-of-file.
+        byte[] buffer = new byte[64];
         try (FileInputStream in = new FileInputStream(file)) {
-            for (int c; (c = in.read()) >= 0 && text.length() < 32; ) {
-                text.append((char) c);
-            }
-            return text.toString().trim();
+            int length = in.read(buffer);
+            return length <= 0 ? null : new String(buffer, 0, length, StandardCharsets.US_ASCII).trim();
         } catch (IOException | RuntimeException e) {
             return null;
         }

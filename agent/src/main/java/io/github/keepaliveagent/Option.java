@@ -59,7 +59,7 @@ enum Option {
 
     /** The valid values, as they are written in messages and in the table. */
     String validText() {
-        return isNumber() ? min + ".." + max : String.join(" | ", words);
+        return isNumber() ? min + ".." + max : String.join(", ", words);
     }
 
     /** The kernel's file for a TCP_KEEP* option, or null. */

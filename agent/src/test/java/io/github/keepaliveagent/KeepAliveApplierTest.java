@@ -1,0 +1,100 @@
+package io.github.keepaliveagent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Method;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketImpl;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jdk.net.ExtendedSocketOptions;
+import org.junit.jupiter.api.Test;
+
+/** Applies the options to real loopback sockets and reads them back from the kernel. */
+class KeepAliveApplierTest {
+
+    private final KeepAliveApplier applier = KeepAliveApplier.create(
+            Settings.resolve("idle=61,interval=11,count=6", Map.of()), new ArrayList<>());
+
+    @Test
+    void socketChannel() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback());
+                SocketChannel client = SocketChannel.open(server.getLocalAddress());
+                SocketChannel accepted = server.accept()) {
+            applier.accept(client);
+            assertEquals(true, client.getOption(StandardSocketOptions.SO_KEEPALIVE));
+            assertEquals(61, client.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+            assertEquals(11, client.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
+            assertEquals(6, client.getOption(ExtendedSocketOptions.TCP_KEEPCOUNT));
+            assertEquals(false, accepted.getOption(StandardSocketOptions.SO_KEEPALIVE), "only the socket handed over");
+        }
+    }
+
+    @Test
+    void acceptedSocket() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket accepted = server.accept()) {
+            applier.accept(accepted);
+            assertEquals(true, accepted.getKeepAlive());
+            assertEquals(61, accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+            assertEquals(6, accepted.getOption(ExtendedSocketOptions.TCP_KEEPCOUNT));
+        }
+    }
+
+    @Test
+    void socketImplOfAClientSocket() throws Exception {
+        try (Socket socket = new Socket()) {
+            Method getImpl = Socket.class.getDeclaredMethod("getImpl");
+            getImpl.setAccessible(true); // the agent itself is handed the impl by the hook
+            applier.accept((SocketImpl) getImpl.invoke(socket));
+            assertEquals(true, socket.getKeepAlive());
+            assertEquals(61, socket.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+            assertEquals(11, socket.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
+        }
+    }
+
+    @Test
+    void unsetOptionsAreNotTouched() throws Exception {
+        KeepAliveApplier onlyKeepalive = KeepAliveApplier.create(Settings.resolve(null, Map.of()), new ArrayList<>());
+        try (SocketChannel channel = SocketChannel.open()) {
+            int kernelIdle = channel.getOption(ExtendedSocketOptions.TCP_KEEPIDLE);
+            onlyKeepalive.accept(channel);
+            assertEquals(true, channel.getOption(StandardSocketOptions.SO_KEEPALIVE));
+            assertEquals(kernelIdle, channel.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+        }
+    }
+
+    @Test
+    void unixDomainChannelsAndClosedSocketsAreLeftAloneWithoutThrowing() throws Exception {
+        try (SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            applier.accept(unix);
+            assertTrue(!unix.supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE));
+        }
+        SocketChannel closed = SocketChannel.open();
+        closed.close();
+        applier.accept(closed); // must not throw
+        applier.accept("not a socket");
+    }
+
+    @Test
+    void reportsNothingMissingOnThisJdk() {
+        List<String> missing = new ArrayList<>();
+        KeepAliveApplier.create(Settings.resolve("idle=5", Map.of()), missing);
+        assertEquals(List.of(), missing);
+    }
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+}
