@@ -3,7 +3,7 @@ package io.github.keepaliveagent;
 import java.io.PrintStream;
 import java.util.Map;
 
-/** {@code java -jar keepalive-agent.jar [--help | --version]}. */
+/** {@code java -jar keepalive-agent.jar [--help | --version | attach PID [ARGS] | status PID [--json]]}. */
 public final class Cli {
 
     private Cli() {
@@ -24,6 +24,19 @@ public final class Cli {
             case "--version":
                 out.println(Installer.version());
                 return 0;
+            case "attach":
+                if (args.length < 2 || args.length > 3) {
+                    err.println("usage: java -jar keepalive-agent.jar attach PID [name=value,...]");
+                    return Attach.USAGE;
+                }
+                return Attach.run(args[1], args.length == 3 ? args[2] : "", out, err);
+            case "status":
+                boolean json = args.length == 3 && "--json".equals(args[2]);
+                if (args.length < 2 || (args.length == 3 && !json) || args.length > 3) {
+                    err.println("usage: java -jar keepalive-agent.jar status PID [--json]");
+                    return Attach.USAGE;
+                }
+                return Status.run(args[1], json, out, err);
             default:
                 err.println("keepalive-agent: unknown command \"" + command + "\"; try --help");
                 return 2;
@@ -37,6 +50,11 @@ public final class Cli {
         out.println("  KEEPIDLE=60 KEEPINTVL=10 KEEPCNT=5 java -javaagent:keepalive-agent.jar -jar app.jar");
         out.println("  java -javaagent:keepalive-agent.jar=idle=60,interval=10,count=5 -jar app.jar");
         out.println("  JAVA_TOOL_OPTIONS=-javaagent:/path/keepalive-agent.jar   (any JVM started with it)");
+        out.println("  java -jar keepalive-agent.jar attach PID [idle=60,interval=10,count=5,...]");
+        out.println("      loads the agent into a running JVM (only these arguments count, not the target's");
+        out.println("      environment); open connections get the settings too unless retrofit=false (Linux)");
+        out.println("  java -jar keepalive-agent.jar status PID [--json]");
+        out.println("      the TCP sockets of any process and their keepalive timers, from /proc (Linux)");
         out.println("  java -jar keepalive-agent.jar --help | --version");
         out.println();
         out.println("Every new TCP socket (Socket, ServerSocket.accept, SocketChannel, AsynchronousSocketChannel)");
@@ -53,6 +71,9 @@ public final class Cli {
             out.println("  ERROR: " + problem);
         }
         out.println();
+        out.println("Exit status of attach and status: 0 done, 1 failed, 2 invalid usage or value, 3 no such");
+        out.println("process, 4 not an attachable JVM, 5 not permitted, 6 the target JVM has no java.instrument.");
+        out.println();
         out.println("Kernel defaults (" + Option.PROC_DIR + "tcp_keepalive_*), used for unset options:");
         for (Option option : new Option[] {Option.IDLE, Option.INTERVAL, Option.COUNT}) {
             String value = KernelDefaults.read(option);
@@ -63,9 +84,10 @@ public final class Cli {
     private static String textTable() {
         StringBuilder table = new StringBuilder();
         for (Option option : Option.values()) {
-            table.append(String.format("  %-10s %-17s %-26s default %s%n", option.argName, option.envName,
+            table.append(String.format("  %-13s %-23s %-30s default %s%n", option.argName,
+                    option.envName == null ? "-" : option.envName,
                     option.validText(), option.defaultText));
-            table.append(String.format("  %-10s %s%n", "", option.description.replace("`", "")));
+            table.append(String.format("  %-13s %s%n", "", option.description.replace("`", "")));
         }
         return table.toString();
     }

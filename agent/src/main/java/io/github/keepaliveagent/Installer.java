@@ -18,44 +18,87 @@ final class Installer {
     private Installer() {
     }
 
-    static synchronized void install(String args, Map<String, String> env, Instrumentation inst, boolean attached)
+    /**
+     * Installs the agent, or with {@code attached} updates the settings of an agent already installed.
+     *
+     * @return what was done, one line each: for the attach command's report
+     */
+    static synchronized String install(String args, Map<String, String> env, Instrumentation inst, boolean attached)
             throws Exception {
         Settings settings = Settings.resolve(args, env);
         Log.setLevel(settings.logLevel());
+        List<String> outcome = new ArrayList<>();
         for (String problem : settings.problems()) {
             Log.error(problem);
+            outcome.add("error: " + problem);
         }
         if (settings.strict() && !settings.problems().isEmpty()) {
             if (attached) {
                 Log.error("strict mode: not loaded because of the invalid value(s) above");
-                return;
+                outcome.add("error: strict mode: not loaded");
+                return String.join("\n", outcome);
             }
             Log.error("strict mode: stopping the JVM because of the invalid value(s) above");
             System.exit(EXIT_CONFIG);
         }
-        if (!settings.enabled()) {
-            Log.info(version() + " is off (" + settings.source(Option.KEEPALIVE) + "): no socket is changed");
-            return;
-        }
         Class<?>[] loaded = inst.getAllLoadedClasses();
         Class<?> dispatcher = bootClass(loaded, Bootstrap.DISPATCHER);
         boolean first = dispatcher == null;
+        if (!first && dispatcher.getField("hook").get(null) != null && !attached) {
+            Log.debug("already installed in this JVM; this copy does nothing");
+            return "already installed";
+        }
+        if (!settings.enabled()) {
+            if (!first) {
+                dispatcher.getField("hook").set(null, null); // attach keepalive=off: new sockets are left alone
+            }
+            Log.info(version() + " is off (" + settings.source(Option.KEEPALIVE) + "): no socket is changed");
+            outcome.add("off: new sockets are left alone");
+            return String.join("\n", outcome);
+        }
         if (first) {
             dispatcher = Bootstrap.defineDispatcher(inst);
-        } else if (dispatcher.getField("hook").get(null) != null && !attached) {
-            Log.debug("already installed in this JVM; this copy does nothing");
-            return;
         }
         List<String> missing = new ArrayList<>();
-        Consumer<Object> applier = KeepAliveApplier.create(settings, missing);
+        NativeSockets natives = needsNatives(settings, attached) ? openNatives(missing) : null;
+        Consumer<Object> applier = KeepAliveApplier.create(settings, missing, natives);
         dispatcher.getField("hook").set(null, applier);
         if (first) {
             hookSocketClasses(inst);
         }
-        Log.info(version() + ": " + settings.describe());
+        String summary = version() + (attached && !first ? " (settings updated)" : "") + ": " + settings.describe();
+        Log.info(summary);
+        outcome.add((first ? "installed: " : "updated: ") + settings.describe());
         if (!missing.isEmpty()) {
-            Log.warn("this JDK cannot set {}: those sockets get SO_KEEPALIVE with the kernel's values instead",
-                    String.join(", ", missing));
+            String warning = "this JDK/OS cannot set " + String.join(", ", missing)
+                    + ": those sockets get SO_KEEPALIVE with the kernel's values instead";
+            Log.warn(warning);
+            outcome.add("warning: " + warning);
+        }
+        if (attached && settings.retrofit() && natives != null) {
+            String retrofit = Retrofit.run(settings, natives);
+            Log.info(retrofit);
+            outcome.add(retrofit);
+        }
+        return String.join("\n", outcome);
+    }
+
+    /** The native setsockopt path is resolved only when needed: TCP_USER_TIMEOUT, or retrofitting on attach. */
+    private static boolean needsNatives(Settings settings, boolean attached) {
+        return settings.userTimeout() != null || (attached && settings.retrofit());
+    }
+
+    private static NativeSockets openNatives(List<String> missing) {
+        if (!NativeSockets.isLinux()) {
+            missing.add("TCP_USER_TIMEOUT and the retrofit of open connections (Linux only)");
+            return null;
+        }
+        try {
+            return NativeSockets.open();
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            Log.debug(e, "the JDK's native setsockopt is not reachable");
+            missing.add("TCP_USER_TIMEOUT and the retrofit of open connections (native setsockopt not reachable)");
+            return null;
         }
     }
 

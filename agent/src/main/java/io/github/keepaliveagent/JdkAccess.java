@@ -9,7 +9,10 @@ import java.lang.instrument.Instrumentation;
  */
 interface JdkAccess {
 
-    /** Opens java.net (SocketImpl's protected setOption) and exports jdk.internal.misc (Unsafe) to the agent. */
+    /**
+     * Opens java.net (SocketImpl's protected setOption), java.io and sun.nio.ch (native setsockopt on a
+     * file descriptor) and exports jdk.internal.misc (Unsafe) to the agent.
+     */
     void openJavaBase(Instrumentation inst);
 
     /** Defines a class in the bootstrap class loader. */

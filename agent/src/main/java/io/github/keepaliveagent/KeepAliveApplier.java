@@ -42,10 +42,15 @@ final class KeepAliveApplier implements Consumer<Object> {
     /** Classes that refused a TCP_KEEP* option: warned about once, then given SO_KEEPALIVE only. */
     private final Set<Class<?>> refusing = ConcurrentHashMap.newKeySet();
     private final ThreadLocal<Boolean> applying = new ThreadLocal<>();
+    /** TCP_USER_TIMEOUT in ms through the native path, or null; volatile: switched off after a failure. */
+    private volatile Integer userTimeout;
+    private final NativeSockets natives;
 
     private KeepAliveApplier(List<TcpOption> tcpOptions, String description, Method implSetOption,
-            Method socketSetOption) {
+            Method socketSetOption, Integer userTimeout, NativeSockets natives) {
         this.tcpOptions = tcpOptions;
+        this.userTimeout = userTimeout;
+        this.natives = natives;
         this.description = description;
         this.implSetOption = implSetOption;
         this.socketSetOption = socketSetOption;
@@ -57,7 +62,7 @@ final class KeepAliveApplier implements Consumer<Object> {
      * Resolves, once, the JDK's TCP_KEEP* options and the methods that set them. Options the JDK
      * lacks (JDK 8 before 8u272) are named in {@code missing}; SO_KEEPALIVE is always applied.
      */
-    static KeepAliveApplier create(Settings settings, List<String> missing) {
+    static KeepAliveApplier create(Settings settings, List<String> missing, NativeSockets natives) {
         List<TcpOption> options = new ArrayList<>();
         addOption(settings, Option.IDLE, "TCP_KEEPIDLE", options, missing);
         addOption(settings, Option.INTERVAL, "TCP_KEEPINTERVAL", options, missing);
@@ -68,7 +73,13 @@ final class KeepAliveApplier implements Consumer<Object> {
             implSetOption = findImplSetOption(missing);
             socketSetOption = findSocketSetOption(missing);
         }
-        return new KeepAliveApplier(options, settings.describe(), implSetOption, socketSetOption);
+        Integer userTimeout = settings.userTimeout();
+        if (userTimeout != null && natives == null) {
+            missing.add("TCP_USER_TIMEOUT (Linux only, through the JDK's native setsockopt)");
+            userTimeout = null;
+        }
+        return new KeepAliveApplier(options, settings.describe(), implSetOption, socketSetOption, userTimeout,
+                natives);
     }
 
     @SuppressWarnings("unchecked")
@@ -148,6 +159,7 @@ final class KeepAliveApplier implements Consumer<Object> {
                 refused(channel.getClass(), tcp.option, null);
             }
         }
+        setUserTimeout(channel);
         logConfigured(channel instanceof AsynchronousSocketChannel ? "AsynchronousSocketChannel" : "SocketChannel",
                 channel);
     }
@@ -155,12 +167,14 @@ final class KeepAliveApplier implements Consumer<Object> {
     private void applyToImpl(SocketImpl impl) throws Exception {
         ((SocketOptions) impl).setOption(SocketOptions.SO_KEEPALIVE, Boolean.TRUE);
         setTcpOptions(impl, implSetOption, false, impl.getClass());
+        setUserTimeout(impl);
         logConfigured("Socket", impl);
     }
 
     private void applyToSocket(Socket socket) throws Exception {
         socket.setKeepAlive(true);
         setTcpOptions(socket, socketSetOption, socketSetOptionIsStatic, socket.getClass());
+        setUserTimeout(socket);
         logConfigured("accepted Socket", socket);
     }
 
@@ -182,6 +196,24 @@ final class KeepAliveApplier implements Consumer<Object> {
                 }
                 throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
             }
+        }
+    }
+
+    private void setUserTimeout(Object socket) {
+        Integer timeout = userTimeout;
+        if (timeout == null) {
+            return;
+        }
+        try {
+            java.io.FileDescriptor fd = natives.of(socket);
+            if (fd != null) {
+                natives.setInt(fd, NativeSockets.IPPROTO_TCP, NativeSockets.TCP_USER_TIMEOUT, timeout);
+            }
+        } catch (java.net.SocketException closed) {
+            Log.debug(closed, "could not set TCP_USER_TIMEOUT on {}", socket);
+        } catch (Exception e) {
+            userTimeout = null;
+            Log.warn(e, "could not set TCP_USER_TIMEOUT on {}: it is not applied from now on", socket.getClass());
         }
     }
 

@@ -15,12 +15,17 @@ enum Option {
             "Seconds between probes (TCP_KEEPINTVL)."),
     COUNT("count", "KEEPCNT", 1, 127, "kernel default",
             "Unanswered probes before the connection is dropped (TCP_KEEPCNT)."),
+    USER_TIMEOUT("user_timeout", "KEEPALIVE_USER_TIMEOUT", 1, Integer.MAX_VALUE, "off",
+            "Milliseconds unacknowledged data may stay unacknowledged before the connection is dropped"
+                    + " (TCP_USER_TIMEOUT, Linux only)."),
     KEEPALIVE("keepalive", "KEEPALIVE", Arrays.asList("on", "off"), "on",
             "`off` turns the agent off: no socket is changed."),
     LOG("log", "KEEPALIVE_LOG", Log.LEVELS, "info",
             "What the agent prints on stderr; `debug` adds one line per socket."),
     STRICT("strict", "KEEPALIVE_STRICT", Arrays.asList("true", "false"), "false",
             "`true`: an invalid value stops the JVM at start-up (exit status 78)."),
+    RETROFIT("retrofit", null, Arrays.asList("true", "false"), "true",
+            "`attach` only: also configure the connections already open in the target JVM (Linux)."),
     ;
 
     /** Where the agent reads the kernel's own values, shown when an option is left unset. */
@@ -81,14 +86,14 @@ enum Option {
         String value = raw.trim();
         if (isNumber()) {
             // Digits only: "1e3", "+5", "0x10" and "60s" are mistakes, not numbers of seconds.
-            if (!value.matches("[0-9]{1,6}")) {
+            if (!value.matches("[0-9]{1,12}")) {
                 throw new IllegalArgumentException(expectation());
             }
-            int number = Integer.parseInt(value);
+            long number = Long.parseLong(value);
             if (number < min || number > max) {
                 throw new IllegalArgumentException(expectation());
             }
-            return number;
+            return (int) number;
         }
         String word = value.toLowerCase(Locale.ROOT);
         if (!words.contains(word)) {
@@ -109,7 +114,8 @@ enum Option {
         table.append("| agent argument | environment | valid values | default | meaning |\n");
         table.append("|---|---|---|---|---|\n");
         for (Option option : values()) {
-            table.append("| `").append(option.argName).append("` | `").append(option.envName).append("` | ")
+            table.append("| `").append(option.argName).append("` | ")
+                    .append(option.envName == null ? "-" : "`" + option.envName + "`").append(" | ")
                     .append(option.validText()).append(" | ").append(option.defaultText).append(" | ")
                     .append(option.description).append(" |\n");
         }

@@ -38,7 +38,7 @@ final class Settings {
             if (args.containsKey(option)) {
                 raw = args.get(option);
                 source = "agent argument " + option.argName;
-            } else if (env.containsKey(option.envName)) {
+            } else if (option.envName != null && env.containsKey(option.envName)) {
                 raw = env.get(option.envName);
                 source = option.envName;
             } else {
@@ -87,9 +87,19 @@ final class Settings {
         return level == null ? "info" : (String) level;
     }
 
-    /** The value for idle, interval or count; null leaves the kernel's value in place. */
+    /** The value for idle, interval, count or user_timeout; null leaves the kernel's value in place. */
     Integer seconds(Option option) {
         return (Integer) values.get(option);
+    }
+
+    /** TCP_USER_TIMEOUT in milliseconds, or null (off). */
+    Integer userTimeout() {
+        return (Integer) values.get(Option.USER_TIMEOUT);
+    }
+
+    /** For attach: configure the connections already open too. */
+    boolean retrofit() {
+        return !"false".equals(values.get(Option.RETROFIT));
     }
 
     /** Where an option's value came from: "KEEPIDLE", "agent argument idle", or null for the default. */
@@ -115,6 +125,10 @@ final class Settings {
                 String kernel = KernelDefaults.read(option);
                 text.append(kernel == null ? "unchanged" : kernel + unit).append(" (kernel default)");
             }
+        }
+        if (userTimeout() != null) {
+            text.append(", user_timeout=").append(userTimeout()).append("ms (").append(source(Option.USER_TIMEOUT))
+                    .append(')');
         }
         return text.toString();
     }

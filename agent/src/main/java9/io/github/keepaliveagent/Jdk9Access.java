@@ -13,8 +13,8 @@ final class Jdk9Access implements JdkAccess {
     @Override
     public void openJavaBase(Instrumentation inst) {
         Set<Module> agent = Set.of(Jdk9Access.class.getModule());
-        inst.redefineModule(JAVA_BASE, Set.of(), Map.of("jdk.internal.misc", agent), Map.of("java.net", agent),
-                Set.of(), Map.of());
+        inst.redefineModule(JAVA_BASE, Set.of(), Map.of("jdk.internal.misc", agent),
+                Map.of("java.net", agent, "java.io", agent, "sun.nio.ch", agent), Set.of(), Map.of());
     }
 
     @Override

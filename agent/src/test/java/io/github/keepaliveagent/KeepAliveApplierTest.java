@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class KeepAliveApplierTest {
 
     private final KeepAliveApplier applier = KeepAliveApplier.create(
-            Settings.resolve("idle=61,interval=11,count=6", Map.of()), new ArrayList<>());
+            Settings.resolve("idle=61,interval=11,count=6", Map.of()), new ArrayList<>(), null);
 
     @Test
     void socketChannel() throws Exception {
@@ -66,7 +66,8 @@ class KeepAliveApplierTest {
 
     @Test
     void unsetOptionsAreNotTouched() throws Exception {
-        KeepAliveApplier onlyKeepalive = KeepAliveApplier.create(Settings.resolve(null, Map.of()), new ArrayList<>());
+        KeepAliveApplier onlyKeepalive = KeepAliveApplier.create(Settings.resolve(null, Map.of()), new ArrayList<>(),
+                null);
         try (SocketChannel channel = SocketChannel.open()) {
             int kernelIdle = channel.getOption(ExtendedSocketOptions.TCP_KEEPIDLE);
             onlyKeepalive.accept(channel);
@@ -90,7 +91,7 @@ class KeepAliveApplierTest {
     @Test
     void reportsNothingMissingOnThisJdk() {
         List<String> missing = new ArrayList<>();
-        KeepAliveApplier.create(Settings.resolve("idle=5", Map.of()), missing);
+        KeepAliveApplier.create(Settings.resolve("idle=5", Map.of()), missing, null);
         assertEquals(List.of(), missing);
     }
 

@@ -1,0 +1,146 @@
+package io.github.keepaliveagent;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Collections;
+
+import net.bytebuddy.agent.ByteBuddyAgent;
+
+/**
+ * {@code java -jar keepalive-agent.jar attach PID [name=value,...]}: loads this jar into a running JVM.
+ * The arguments are validated here first, so that a typo never reaches the target.
+ */
+final class Attach {
+
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    static final int NO_SUCH_PROCESS = 3;
+    static final int NOT_ATTACHABLE = 4;
+    static final int NOT_PERMITTED = 5;
+    static final int NO_INSTRUMENT = 6;
+
+    /** Appended by this command: where the agent, inside the target, writes what it did. */
+    static final String REPORT_ARG = "report=";
+
+    private Attach() {
+    }
+
+    static int run(String pid, String args, PrintStream out, PrintStream err) {
+        if (!pid.matches("[0-9]+")) {
+            err.println("keepalive-agent: attach: \"" + pid + "\" is not a process id");
+            return USAGE;
+        }
+        Settings settings = Settings.resolve(args, Collections.<String, String>emptyMap());
+        if (!settings.problems().isEmpty()) {
+            for (String problem : settings.problems()) {
+                err.println("keepalive-agent: attach: " + problem);
+            }
+            err.println("keepalive-agent: attach: nothing was loaded into process " + pid);
+            return USAGE;
+        }
+        Path proc = Paths.get("/proc", pid);
+        if (!Files.isDirectory(proc)) {
+            err.println("keepalive-agent: attach: no such process: " + pid);
+            return NO_SUCH_PROCESS;
+        }
+        int problem = checkTarget(proc, pid, err);
+        if (problem != OK) {
+            return problem;
+        }
+        File jar = agentJar();
+        Path report = null;
+        try {
+            report = Files.createTempFile("keepalive-agent-attach", ".txt");
+            report.toFile().setWritable(true, false); // the target may run as another user (we are root)
+            String agentArgs = (args == null || args.isEmpty() ? "" : args + ",") + REPORT_ARG + report;
+            ByteBuddyAgent.attach(jar, pid, agentArgs);
+            String outcome = new String(Files.readAllBytes(report), StandardCharsets.UTF_8);
+            out.println("keepalive-agent: attached to process " + pid);
+            for (String line : outcome.split("\n")) {
+                if (!line.isEmpty()) {
+                    out.println("  " + line);
+                }
+            }
+            if (outcome.isEmpty()) {
+                out.println("  (no report: the target cannot write to " + report + "; see its stderr)");
+            }
+            return outcome.startsWith("error:") ? FAILED : OK;
+        } catch (Throwable t) {
+            return explain(pid, t, err);
+        } finally {
+            if (report != null) {
+                report.toFile().delete();
+            }
+        }
+    }
+
+    /** Checks what /proc can tell before attaching: is it a JVM, may we attach, is attach enabled. */
+    private static int checkTarget(Path proc, String pid, PrintStream err) {
+        String maps;
+        try {
+            maps = new String(Files.readAllBytes(proc.resolve("maps")), StandardCharsets.ISO_8859_1);
+        } catch (AccessDeniedException e) {
+            err.println("keepalive-agent: attach: not permitted to inspect process " + pid
+                    + ": run as the user that owns it (or root)");
+            return NOT_PERMITTED;
+        } catch (IOException e) {
+            err.println("keepalive-agent: attach: cannot read " + proc.resolve("maps") + ": " + e);
+            return FAILED;
+        }
+        if (!maps.contains("/libjvm.so")) {
+            err.println("keepalive-agent: attach: process " + pid + " is not a JVM (no libjvm.so mapped)");
+            return NOT_ATTACHABLE;
+        }
+        if (mentions(proc.resolve("cmdline"), "+DisableAttachMechanism")
+                || mentions(proc.resolve("environ"), "+DisableAttachMechanism")) {
+            err.println("keepalive-agent: attach: process " + pid + " runs with -XX:+DisableAttachMechanism:"
+                    + " nothing can be loaded into it; restart it with -javaagent instead");
+            return NOT_ATTACHABLE;
+        }
+        return OK;
+    }
+
+    private static boolean mentions(Path file, String text) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1).contains(text);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int explain(String pid, Throwable t, PrintStream err) {
+        StringBuilder causes = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            causes.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" / ");
+        }
+        String text = causes.toString();
+        if (text.contains("instrument")) {
+            err.println("keepalive-agent: attach: process " + pid + " has no java.instrument module"
+                    + " (a jlink'ed runtime without it?): a Java agent cannot run there. (" + text + ")");
+            return NO_INSTRUMENT;
+        }
+        if (text.contains("Permission denied") || text.contains("Operation not permitted")
+                || text.contains("well-known file")) {
+            err.println("keepalive-agent: attach: not permitted to attach to process " + pid
+                    + ": run as the user that owns it. (" + text + ")");
+            return NOT_PERMITTED;
+        }
+        err.println("keepalive-agent: attach: could not attach to process " + pid + ": " + text);
+        return FAILED;
+    }
+
+    private static File agentJar() {
+        try {
+            return new File(Attach.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot find the agent jar", e);
+        }
+    }
+}

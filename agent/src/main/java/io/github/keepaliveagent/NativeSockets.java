@@ -1,0 +1,104 @@
+package io.github.keepaliveagent;
+
+import java.io.FileDescriptor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * setsockopt on a file descriptor, through the JDK's own native {@code sun.nio.ch.Net.setIntOption0}
+ * (JDK 8 to 25 on Linux): for options the JDK has no API for (TCP_USER_TIMEOUT) and for sockets the
+ * JVM already holds when the agent is attached (found by number in /proc/self/fd).
+ */
+final class NativeSockets {
+
+    static final int SOL_SOCKET = 1;
+    static final int SO_KEEPALIVE = 9;
+    static final int IPPROTO_TCP = 6;
+    static final int TCP_KEEPIDLE = 4;
+    static final int TCP_KEEPINTVL = 5;
+    static final int TCP_KEEPCNT = 6;
+    static final int TCP_USER_TIMEOUT = 18;
+
+    private final Method setIntOption;
+    private final Field fdNumber;
+    /** Per socket class: the field that holds its FileDescriptor, or the SocketImpl that does. */
+    private final ConcurrentHashMap<Class<?>, Field> fields = new ConcurrentHashMap<>();
+
+    private NativeSockets(Method setIntOption, Field fdNumber) {
+        this.setIntOption = setIntOption;
+        this.fdNumber = fdNumber;
+    }
+
+    static boolean isLinux() {
+        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+    }
+
+    /** Resolves the native method once; needs java.base's sun.nio.ch and java.io opened to the agent. */
+    static NativeSockets open() throws ReflectiveOperationException {
+        Method method = Class.forName("sun.nio.ch.Net").getDeclaredMethod("setIntOption0", FileDescriptor.class,
+                boolean.class, int.class, int.class, int.class, boolean.class);
+        method.setAccessible(true);
+        Field fd = FileDescriptor.class.getDeclaredField("fd");
+        fd.setAccessible(true);
+        return new NativeSockets(method, fd);
+    }
+
+    void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
+        try {
+            setIntOption.invoke(null, fd, false, level, option, value, false);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
+    }
+
+    /**
+     * A FileDescriptor for a number found in /proc/self/fd. It has no cleaner and is never closed:
+     * the socket stays owned by whoever opened it.
+     */
+    FileDescriptor wrap(int number) throws IllegalAccessException {
+        FileDescriptor fd = new FileDescriptor();
+        fdNumber.setInt(fd, number);
+        return fd;
+    }
+
+    int number(FileDescriptor fd) throws IllegalAccessException {
+        return fdNumber.getInt(fd);
+    }
+
+    /**
+     * The FileDescriptor inside a Socket, SocketImpl or channel, or null. Walking up from the concrete
+     * class, the first field that is a FileDescriptor or a SocketImpl wins; a SocketImpl (Socket.impl,
+     * a delegating impl's delegate) is followed. JDK 8 to 25 all keep the descriptor this way.
+     */
+    FileDescriptor of(Object socket) throws IllegalAccessException {
+        Object value = socket;
+        for (int depth = 0; depth < 4 && value != null; depth++) {
+            if (value instanceof FileDescriptor) {
+                return (FileDescriptor) value;
+            }
+            Class<?> type = value.getClass();
+            Field field = fields.get(type);
+            if (field == null) {
+                field = findField(type);
+                fields.put(type, field);
+            }
+            value = field.get(value);
+        }
+        return null;
+    }
+
+    private static Field findField(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                boolean candidate = field.getType() == FileDescriptor.class
+                        || java.net.SocketImpl.class.isAssignableFrom(field.getType());
+                if (candidate && !java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+                    field.setAccessible(true);
+                    return field;
+                }
+            }
+        }
+        throw new IllegalStateException("no file descriptor in " + type.getName());
+    }
+}

@@ -1,0 +1,65 @@
+package io.github.keepaliveagent;
+
+import java.io.FileDescriptor;
+
+/**
+ * For attach: gives the TCP connections that are already open in this JVM the settings too (Linux).
+ * Connections get SO_KEEPALIVE and the TCP_KEEP* values; listening sockets get the TCP_KEEP* values,
+ * which connections they accept from now on inherit. Other states (closing, connecting) are skipped.
+ */
+final class Retrofit {
+
+    private Retrofit() {
+    }
+
+    /** "retrofit: 12 connections changed, 2 listening sockets changed, 1 skipped, 0 failed". */
+    static String run(Settings settings, NativeSockets natives) {
+        int changed = 0;
+        int listening = 0;
+        int skipped = 0;
+        int failed = 0;
+        try {
+            for (ProcTcp.Connection connection : ProcTcp.of("self")) {
+                if (!connection.established() && !connection.listening()) {
+                    skipped++;
+                    continue;
+                }
+                try {
+                    apply(natives.wrap(connection.fd), connection.established(), settings, natives);
+                    if (connection.established()) {
+                        changed++;
+                    } else {
+                        listening++;
+                    }
+                } catch (Exception e) {
+                    failed++; // closed meanwhile, or a descriptor number reused by something else
+                    Log.debug(e, "could not retrofit fd {} ({} -> {})", connection.fd, connection.local,
+                            connection.remote);
+                }
+            }
+        } catch (Exception e) {
+            Log.warn(e, "could not list this process's connections: open connections were not changed");
+            return "retrofit: failed to list the open connections (" + e + ")";
+        }
+        return "retrofit: " + changed + " connections changed, " + listening + " listening sockets changed, "
+                + skipped + " skipped (not established or listening), " + failed + " failed";
+    }
+
+    private static void apply(FileDescriptor fd, boolean connection, Settings settings, NativeSockets natives)
+            throws Exception {
+        if (connection) {
+            natives.setInt(fd, NativeSockets.SOL_SOCKET, NativeSockets.SO_KEEPALIVE, 1);
+        }
+        setIfConfigured(fd, NativeSockets.TCP_KEEPIDLE, settings.seconds(Option.IDLE), natives);
+        setIfConfigured(fd, NativeSockets.TCP_KEEPINTVL, settings.seconds(Option.INTERVAL), natives);
+        setIfConfigured(fd, NativeSockets.TCP_KEEPCNT, settings.seconds(Option.COUNT), natives);
+        setIfConfigured(fd, NativeSockets.TCP_USER_TIMEOUT, settings.userTimeout(), natives);
+    }
+
+    private static void setIfConfigured(FileDescriptor fd, int option, Integer value, NativeSockets natives)
+            throws Exception {
+        if (value != null) {
+            natives.setInt(fd, NativeSockets.IPPROTO_TCP, option, value);
+        }
+    }
+}
