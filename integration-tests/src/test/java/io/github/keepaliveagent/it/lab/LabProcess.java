@@ -110,7 +110,7 @@ public final class LabProcess implements AutoCloseable {
                 long left = deadline - System.nanoTime();
                 if (left <= 0 || stdoutEnded) {
                     throw new AssertionError(name + ": expected " + count + " line(s) matching /" + regex + "/ within "
-                            + timeout.toMillis() + " ms, found " + found.size()
+                            + Math.max(0, timeout.toMillis()) + " ms, found " + found.size()
                             + (stdoutEnded ? " (its stdout ended)" : "") + "\n" + this);
                 }
                 try {

@@ -147,7 +147,8 @@ class MiddleboxTest {
     private static void assertReplied(LabProcess client, String who) {
         Line reply = client.await("^received .*: request$", REPLY_WITHIN);
         assertEquals(List.of(), client.all("read failed|closed by peer"), client.toString());
-        System.out.printf("middlebox: %s: reply after %d ms (%d s idle)%n", who, Waits.afterMillis(reply), IDLE.toSeconds());
+        System.out.printf("middlebox: %s: reply after %d ms (%d s idle)%n", who, Waits.afterMillis(reply),
+                IDLE.toSeconds());
     }
 
     private static void assertNoReply(LabProcess client, String who) {
