@@ -16,20 +16,23 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** Runs a real JVM with or without the agent jar, with a bounded wait, and captures what it printed. */
-final class ForkedJvm {
+/**
+ * Runs a real JVM with or without the agent jar, with a bounded wait, and captures what it printed.
+ * Public so that the network lab ({@code it.lab}) can start the same JVMs inside namespaces.
+ */
+public final class ForkedJvm {
 
-    static final Path AGENT_JAR = Paths.get(System.getProperty("agent.jar")).toAbsolutePath().normalize();
-    static final String EXAMPLES_JAR = Paths.get(System.getProperty("examples.jar")).toAbsolutePath().toString();
+    public static final Path AGENT_JAR = Paths.get(System.getProperty("agent.jar")).toAbsolutePath().normalize();
+    public static final String EXAMPLES_JAR = Paths.get(System.getProperty("examples.jar")).toAbsolutePath().toString();
 
     /** The JDKs every machine here has: the default 17 and Temurin 25. */
-    static Stream<String> jdks() {
+    public static Stream<String> jdks() {
         String jdk25 = System.getProperty("jdk25.home");
         assertTrue(Files.isExecutable(Paths.get(jdk25, "bin", "java")), "JDK 25 expected at " + jdk25);
         return Stream.of(System.getProperty("java.home"), jdk25);
     }
 
-    static String javaAgent() {
+    public static String javaAgent() {
         return "-javaagent:" + AGENT_JAR;
     }
 
@@ -37,7 +40,7 @@ final class ForkedJvm {
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
 
-    ForkedJvm(String javaHome) {
+    public ForkedJvm(String javaHome) {
         this.javaHome = javaHome;
         // The tests decide the agent's environment; the machine's must not leak in.
         for (String name : new String[] {"KEEPIDLE", "KEEPINTVL", "KEEPCNT", "KEEPALIVE", "KEEPALIVE_LOG",
@@ -46,16 +49,16 @@ final class ForkedJvm {
         }
     }
 
-    ForkedJvm jvmArgs(String... args) {
+    public ForkedJvm jvmArgs(String... args) {
         jvmArgs.addAll(Arrays.asList(args));
         return this;
     }
 
-    ForkedJvm withAgent() {
+    public ForkedJvm withAgent() {
         return jvmArgs(javaAgent());
     }
 
-    ForkedJvm env(String name, String value) {
+    public ForkedJvm env(String name, String value) {
         env.put(name, value);
         return this;
     }
@@ -65,7 +68,7 @@ final class ForkedJvm {
         return env("KEEPIDLE", "60").env("KEEPINTVL", "10").env("KEEPCNT", "5");
     }
 
-    List<String> command(String mainClass, String classpath, String... args) {
+    public List<String> command(String mainClass, String classpath, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(javaHome, "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -76,7 +79,7 @@ final class ForkedJvm {
         return command;
     }
 
-    ProcessBuilder builder(List<String> command) {
+    public ProcessBuilder builder(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command);
         env.forEach((name, value) -> {
             if (value == null) {
