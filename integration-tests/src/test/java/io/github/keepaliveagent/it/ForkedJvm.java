@@ -95,7 +95,7 @@ public final class ForkedJvm {
         return run(command(mainClass, EXAMPLES_JAR, args));
     }
 
-    Result run(List<String> command) throws IOException, InterruptedException {
+    public Result run(List<String> command) throws IOException, InterruptedException {
         File out = File.createTempFile("forked-jvm", ".out");
         File err = File.createTempFile("forked-jvm", ".err");
         try {
@@ -115,10 +115,10 @@ public final class ForkedJvm {
         return new String(Files.readAllBytes(file.toPath()), StandardCharsets.UTF_8);
     }
 
-    static final class Result {
-        final int exitCode;
-        final String out;
-        final String err;
+    public static final class Result {
+        public final int exitCode;
+        public final String out;
+        public final String err;
 
         Result(int exitCode, String out, String err) {
             this.exitCode = exitCode;

@@ -1,0 +1,113 @@
+package io.github.keepaliveagent.it.lab;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import io.github.keepaliveagent.it.ForkedJvm;
+import io.github.keepaliveagent.it.lab.LabProcess.Line;
+import io.github.keepaliveagent.it.lab.NetLab.TcpSocket;
+
+/**
+ * Issue 5 in the lab. A server that has run without the agent holds connections to clients that
+ * vanished: {@code attach} retrofits them and they are reaped within idle + interval x count. And
+ * TCP_USER_TIMEOUT: a write to a peer that went silent fails within the timeout, where keepalive
+ * alone would not help (data in flight) and the kernel would retransmit for ~15 minutes.
+ */
+class RunningJvmTest {
+
+    @Test
+    @Timeout(120)
+    void attachRetrofitsAServerStartedWithoutTheAgentAndItsDeadConnectionsAreReaped() throws Exception {
+        try (NetLab lab = NetLab.open()) {
+            String server = lab.namespace("s");
+            String client = lab.namespace("c");
+            lab.veth(server, "s0", "10.200.4.1/24", client, "c0", "10.200.4.2/24");
+            LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server started without the agent",
+                    "example.lab.BlockingEchoServer", "7200");
+            echo.await("^listening kind=socket port=7200$", DeadPeerTest.START);
+            LabProcess clients = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), "clients",
+                    "example.lab.LineClient", "--each", "2", lab.endpoint(server, 7200));
+            clients.await("^ready connections=2$", DeadPeerTest.START);
+            clients.send("hello");
+            clients.awaitCount("^received .*: hello$", 2, Duration.ofSeconds(10));
+            List<TcpSocket> before = lab.tcpSockets(server, 7200);
+            assertTrue(before.stream().filter(TcpSocket::established).noneMatch(TcpSocket::keepaliveTimer),
+                    "no keepalive before attach: " + before);
+
+            ForkedJvm.Result attach = new ForkedJvm(LabJvms.JDK17).run(List.of(
+                    java.nio.file.Paths.get(LabJvms.JDK17, "bin", "java").toString(), "-jar",
+                    ForkedJvm.AGENT_JAR.toString(), "attach", String.valueOf(echo.pid()),
+                    "idle=" + LabJvms.IDLE + ",interval=" + LabJvms.INTERVAL + ",count=" + LabJvms.COUNT));
+            assertEquals(0, attach.exitCode, attach.toString());
+            assertTrue(attach.out.contains("retrofit: 2 connections changed, 1 listening sockets changed"), attach.out);
+            List<TcpSocket> after = lab.tcpSockets(server, 7200);
+            assertTrue(after.stream().filter(TcpSocket::established).allMatch(TcpSocket::keepaliveTimer),
+                    "keepalive timers after attach: " + after);
+
+            long silencing = System.nanoTime();
+            lab.silence(client);
+            List<Line> failed = echo.awaitCount(DeadPeerTest.TIMED_OUT, 2,
+                    Waits.until(Waits.deadline(silencing, DeadPeerTest.REAPED_WITHIN)));
+            System.out.printf("attach: the dead connections were reaped %.1f s after the clients went silent%n",
+                    Waits.secondsBetween(silencing, failed.get(1).nanos()));
+            long deadline = Waits.deadline(silencing, DeadPeerTest.REAPED_WITHIN);
+            while (lab.tcpSockets(server, 7200).stream().anyMatch(TcpSocket::established)
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertEquals(List.of(), lab.tcpSockets(server, 7200).stream().filter(TcpSocket::established).toList(),
+                    "ss no longer lists them");
+        }
+    }
+
+    @Test
+    @Timeout(120)
+    void userTimeoutFailsAWriteToAPeerThatWentSilent() throws Exception {
+        try (NetLab lab = NetLab.open()) {
+            String server = lab.namespace("s");
+            String client = lab.namespace("c");
+            lab.veth(server, "s0", "10.200.5.1/24", client, "c0", "10.200.5.2/24");
+            LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server",
+                    "example.lab.BlockingEchoServer", "7300");
+            echo.await("^listening kind=socket port=7300$", DeadPeerTest.START);
+            String target = lab.endpoint(server, 7300);
+            // Keepalive idle far beyond the test: only TCP_USER_TIMEOUT can end the connection here.
+            ForkedJvm withTimeout = LabJvms.withAgent(LabJvms.jdk25()).env("KEEPIDLE", "600")
+                    .env("KEEPALIVE_USER_TIMEOUT", "3000");
+            ForkedJvm withoutTimeout = LabJvms.withAgent(LabJvms.jdk25()).env("KEEPIDLE", "600");
+            LabProcess with = lab.start(client, withTimeout, "client with user_timeout=3000", "example.lab.LineClient",
+                    target);
+            LabProcess without = lab.start(client, withoutTimeout, "client without user_timeout",
+                    "example.lab.LineClient", target);
+            for (LabProcess process : List.of(with, without)) {
+                process.await("^ready connections=1$", DeadPeerTest.START);
+                process.send("hello");
+                process.await("^received .*: hello$", Duration.ofSeconds(10));
+            }
+            lab.silence(server);
+            long sending = System.nanoTime();
+            with.send("lost");
+            without.send("lost");
+            assertAll(
+                    () -> {
+                        Line failed = with.await("read failed .*Connection timed out",
+                                Waits.until(Waits.deadline(sending, Duration.ofSeconds(12))));
+                        double seconds = Waits.secondsBetween(sending, failed.nanos());
+                        System.out.printf("user timeout: the write to the silent peer failed after %.1f s%n", seconds);
+                        assertTrue(seconds >= 2.5, "not before the 3 s user timeout: " + failed);
+                    },
+                    () -> {
+                        Waits.sleepUntil(Waits.deadline(sending, Duration.ofSeconds(20)));
+                        assertEquals(List.of(), without.all("read failed|closed by peer"),
+                                "without TCP_USER_TIMEOUT the kernel still retransmits after 20 s\n" + without);
+                    });
+        }
+    }
+}
