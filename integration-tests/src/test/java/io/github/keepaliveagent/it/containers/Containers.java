@@ -76,20 +76,25 @@ final class Containers {
     }
 
     /**
-     * Called from each container test class's {@code @BeforeAll}. Without Docker or without the
+     * Called before each test that needs Docker (so that each is reported as skipped). Without Docker or without the
      * image the tests are skipped with the reason, except on CI ({@code CI=true}), where that is a
      * failure: CI installs both (scripts/prereq/30-docker.sh).
      */
     static synchronized void requireDockerAndImage() {
+        boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));
         if (!checked) {
             checked = true;
             unavailable = whyUnavailable();
+            if (unavailable != null) {
+                System.err.println((ci ? "container tests FAIL (CI=true): " : "container tests SKIPPED: ")
+                        + unavailable + " (run: bash scripts/prereq/30-docker.sh)");
+            }
         }
         if (unavailable == null) {
             return;
         }
         String reason = unavailable + " (run: bash scripts/prereq/30-docker.sh)";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        if (ci) {
             fail("CI=true, so the container tests must run, but " + reason);
         }
         Assumptions.abort("container tests skipped: " + reason);
@@ -103,7 +108,7 @@ final class Containers {
                 return "no Docker engine answers here";
             }
         } catch (RuntimeException e) {
-            return "no usable Docker engine here (" + e + ")";
+            return "no Docker engine answers here (" + e.getMessage() + ")";
         }
         try {
             DockerClientFactory.instance().client().inspectImageCmd(IMAGE).exec();

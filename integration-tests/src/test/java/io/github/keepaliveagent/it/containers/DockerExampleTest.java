@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -25,8 +25,8 @@ class DockerExampleTest {
 
     private static final Path DOCKERFILE = Containers.ROOT.resolve("examples/docker/Dockerfile");
 
-    @BeforeAll
-    static void docker() {
+    @BeforeEach
+    void docker() {
         Containers.requireDockerAndImage();
     }
 

@@ -20,7 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.testcontainers.containers.GenericContainer;
@@ -41,8 +41,8 @@ class JdkMatrixTest {
         return IntStream.of(Containers.JDKS);
     }
 
-    @BeforeAll
-    static void docker() {
+    @BeforeEach
+    void docker() {
         Containers.requireDockerAndImage();
     }
 
