@@ -54,6 +54,12 @@ fi
 if docker info >/dev/null 2>&1; then
   echo "30-docker: a Docker engine is running; using it"
 else
+  # A dockerd that was killed (a session's processes end before CI runs) leaves its pid file; a
+  # new dockerd refuses to start while any process has that pid, so drop it unless it is a dockerd.
+  stale=$(cat /var/run/docker.pid 2>/dev/null || true)
+  if [ -n "$stale" ] && [ "$(cat "/proc/$stale/comm" 2>/dev/null)" != "dockerd" ]; then
+    rm -f /var/run/docker.pid
+  fi
   echo "30-docker: starting dockerd (no bridge, no iptables changes; log $logfile)"
   setsid dockerd --bridge=none --iptables=false --ip-forward=false --ip-masq=false \
     </dev/null >>"$logfile" 2>&1 &
