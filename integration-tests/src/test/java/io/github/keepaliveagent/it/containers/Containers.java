@@ -20,9 +20,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.dockerclient.DockerClientProviderStrategy;
 import org.testcontainers.containers.output.OutputFrame.OutputType;
 import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.dockerclient.DockerClientProviderStrategy;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 import org.testcontainers.utility.ResourceReaper;
@@ -76,9 +76,9 @@ final class Containers {
     }
 
     /**
-     * Called before each test that needs Docker (so that each is reported as skipped). Without Docker or without the
-     * image the tests are skipped with the reason, except on CI ({@code CI=true}), where that is a
-     * failure: CI installs both (scripts/prereq/30-docker.sh).
+     * Called before each test that needs Docker, so that each is reported. Without Docker or without
+     * the image the tests are skipped with the reason, except on CI ({@code CI=true}), where that is
+     * a failure: CI installs both (scripts/prereq/30-docker.sh).
      */
     static synchronized void requireDockerAndImage() {
         boolean ci = "true".equalsIgnoreCase(System.getenv("CI"));

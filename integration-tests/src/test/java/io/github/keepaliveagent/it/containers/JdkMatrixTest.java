@@ -82,6 +82,24 @@ class JdkMatrixTest {
         }
     }
 
+    /** The program's own choices, made after the socket exists, win: libkeepalive's rule, on each JDK's code path. */
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void whatTheProgramSetsItselfWins(int jdk) throws Exception {
+        try (GenericContainer<?> container = withAgentJar(container(Containers.IMAGE))
+                .withEnv("JAVA_TOOL_OPTIONS", AGENT_OPTION)
+                .withEnv("KEEPIDLE", "60").withEnv("KEEPINTVL", "10").withEnv("KEEPCNT", "5")
+                .withCommand(java(jdk), "-cp", Containers.EXAMPLES_IN_CONTAINER, "example.EverySocketKind", "--app-sets")
+                .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(90)))) {
+            container.start();
+            String out = stdout(container);
+            String context = "JDK " + jdk + "\n" + out + "--- stderr\n" + stderr(container);
+            assertEquals("keepalive=false idle=60 interval=10 count=5", Containers.line(out, "socket.connect"), context);
+            assertEquals("keepalive=true idle=33 interval=10 count=5", Containers.line(out, "channel.nonblocking"), context);
+            assertEquals("keepalive=true idle=60 interval=10 count=5", Containers.line(out, "socket.client"), context);
+        }
+    }
+
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")
     void aBadValueGivesTheClearMessageAndTheJvmRuns(int jdk) throws Exception {
