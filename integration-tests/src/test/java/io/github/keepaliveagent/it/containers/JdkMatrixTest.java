@@ -1,0 +1,130 @@
+package io.github.keepaliveagent.it.containers;
+
+import static io.github.keepaliveagent.it.containers.Containers.AGENT_IN_CONTAINER;
+import static io.github.keepaliveagent.it.containers.Containers.assertEverySocket;
+import static io.github.keepaliveagent.it.containers.Containers.assertKeepaliveTimers;
+import static io.github.keepaliveagent.it.containers.Containers.assertNoKeepaliveTimer;
+import static io.github.keepaliveagent.it.containers.Containers.container;
+import static io.github.keepaliveagent.it.containers.Containers.holdingConnections;
+import static io.github.keepaliveagent.it.containers.Containers.java;
+import static io.github.keepaliveagent.it.containers.Containers.ss;
+import static io.github.keepaliveagent.it.containers.Containers.stderr;
+import static io.github.keepaliveagent.it.containers.Containers.stdout;
+import static io.github.keepaliveagent.it.containers.Containers.withAgentJar;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
+
+/**
+ * The JDK matrix: OpenJDK 8, 11, 17, 21 and 25, each in a container of the locally built image
+ * whose only change is the agent jar copied in and JAVA_TOOL_OPTIONS, KEEPIDLE, KEEPINTVL and
+ * KEEPCNT in its environment. The unmodified program EverySocketKind opens every TCP socket kind;
+ * the result is read back by the program itself and seen from outside it with {@code ss -tnoe}.
+ */
+class JdkMatrixTest {
+
+    private static final String AGENT_OPTION = "-javaagent:" + AGENT_IN_CONTAINER;
+    private static final String PICKED_UP = "Picked up JAVA_TOOL_OPTIONS: " + AGENT_OPTION;
+
+    static IntStream jdks() {
+        return IntStream.of(Containers.JDKS);
+    }
+
+    @BeforeEach
+    void docker() {
+        Containers.requireDockerAndImage();
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void everySocketKindGetsTheOptionsSeenFromInsideAndOutside(int jdk) throws Exception {
+        try (GenericContainer<?> container = holdingConnections(withAgentJar(container(Containers.IMAGE)), java(jdk))
+                .withEnv("JAVA_TOOL_OPTIONS", AGENT_OPTION)
+                .withEnv("KEEPIDLE", "90").withEnv("KEEPINTVL", "10").withEnv("KEEPCNT", "5")) {
+            container.start();
+            List<String> ss = ss(container);
+            String out = stdout(container);
+            String err = stderr(container);
+            String context = "on JDK " + jdk + "\n--- stderr\n" + err;
+
+            assertKeepaliveTimers(ss, 90);
+            assertEverySocket("keepalive=true idle=90 interval=10 count=5", out, context);
+            // Nothing else on stderr: the JVM's own line for JAVA_TOOL_OPTIONS, then the agent's one line.
+            assertEquals(PICKED_UP + "\nkeepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=90s (KEEPIDLE),"
+                    + " interval=10s (KEEPINTVL), count=5 (KEEPCNT)\n", err, context);
+        }
+    }
+
+    /** The control: the same container without the agent, so the test above measures the agent. */
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void withoutTheAgentNoSocketHasKeepalive(int jdk) throws Exception {
+        try (GenericContainer<?> container = holdingConnections(container(Containers.IMAGE), java(jdk))
+                .withEnv("KEEPIDLE", "90").withEnv("KEEPINTVL", "10").withEnv("KEEPCNT", "5")) {
+            container.start();
+            assertNoKeepaliveTimer(ss(container));
+            String out = stdout(container);
+            for (String kind : Containers.TCP_KINDS) {
+                assertTrue(Containers.line(out, kind).startsWith("keepalive=false "), kind + " on JDK " + jdk + "\n" + out);
+            }
+            assertEquals("", stderr(container));
+        }
+    }
+
+    /** The program's own choices, made after the socket exists, win: libkeepalive's rule, on each JDK's code path. */
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void whatTheProgramSetsItselfWins(int jdk) throws Exception {
+        try (GenericContainer<?> container = withAgentJar(container(Containers.IMAGE))
+                .withEnv("JAVA_TOOL_OPTIONS", AGENT_OPTION)
+                .withEnv("KEEPIDLE", "60").withEnv("KEEPINTVL", "10").withEnv("KEEPCNT", "5")
+                .withCommand(java(jdk), "-cp", Containers.EXAMPLES_IN_CONTAINER, "example.EverySocketKind", "--app-sets")
+                .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(90)))) {
+            container.start();
+            String out = stdout(container);
+            String context = "JDK " + jdk + "\n" + out + "--- stderr\n" + stderr(container);
+            assertEquals("keepalive=false idle=60 interval=10 count=5", Containers.line(out, "socket.connect"), context);
+            assertEquals("keepalive=true idle=33 interval=10 count=5", Containers.line(out, "channel.nonblocking"), context);
+            assertEquals("keepalive=true idle=60 interval=10 count=5", Containers.line(out, "socket.client"), context);
+        }
+    }
+
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void aBadValueGivesTheClearMessageAndTheJvmRuns(int jdk) throws Exception {
+        try (GenericContainer<?> container = withAgentJar(container(Containers.IMAGE))
+                .withEnv("JAVA_TOOL_OPTIONS", AGENT_OPTION)
+                .withEnv("KEEPIDLE", "abc").withEnv("KEEPINTVL", "10").withEnv("KEEPCNT", "5")
+                .withCommand(java(jdk), "-cp", Containers.EXAMPLES_IN_CONTAINER, "example.EverySocketKind")
+                // The program runs to its end and exits with status 0, or start() fails.
+                .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(90)))) {
+            container.start();
+            String out = stdout(container);
+            String err = stderr(container);
+            String context = "on JDK " + jdk + "\n--- stderr\n" + err;
+            String[] lines = err.split("\n");
+            assertEquals(3, lines.length, context);
+            assertEquals(PICKED_UP, lines[0], context);
+            assertEquals("keepalive-agent ERROR: KEEPIDLE=\"abc\" is not valid: expected a whole number from 1 to 32767"
+                    + " (the kernel's limits); it is ignored and idle stays kernel default", lines[1], context);
+            Matcher info = Pattern.compile("keepalive-agent INFO: keepalive-agent 1\\.0\\.0: SO_KEEPALIVE on,"
+                    + " idle=(\\d+)s \\(kernel default\\), interval=10s \\(KEEPINTVL\\), count=5 \\(KEEPCNT\\)")
+                    .matcher(lines[2]);
+            assertTrue(info.matches(), context);
+            // The other options apply; idle is the kernel's (the container's network namespace's) value.
+            assertEverySocket("keepalive=true idle=" + info.group(1) + " interval=10 count=5", out, context);
+            assertTrue(out.contains("ready pid="), out);
+        }
+    }
+}
