@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.lang.reflect.Constructor;
-import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -22,10 +18,8 @@ import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.OutputFrame.OutputType;
 import org.testcontainers.containers.wait.strategy.Wait;
-import org.testcontainers.dockerclient.DockerClientProviderStrategy;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
-import org.testcontainers.utility.ResourceReaper;
 
 /**
  * What the container tests share: the locally built image (scripts/build-test-images), where the
@@ -101,9 +95,14 @@ final class Containers {
     }
 
     private static String whyUnavailable() {
-        noRyuk();
+        // Set by surefire (integration-tests/pom.xml): without them Testcontainers 1.21.3 tries to pull
+        // its Ryuk image, and on this machine (which has /.dockerenv) looks for a "bridge" network.
+        if (!"true".equals(System.getenv("TESTCONTAINERS_RYUK_DISABLED"))
+                || System.getenv("TESTCONTAINERS_HOST_OVERRIDE") == null) {
+            return "TESTCONTAINERS_RYUK_DISABLED=true and TESTCONTAINERS_HOST_OVERRIDE=localhost are not set"
+                    + " (run the tests through Maven)";
+        }
         try {
-            hostOverride();
             if (!DockerClientFactory.instance().isDockerAvailable()) {
                 return "no Docker engine answers here";
             }
@@ -116,72 +115,6 @@ final class Containers {
             return "Docker runs but the test image " + IMAGE + " is not built (" + e.getClass().getSimpleName() + ")";
         }
         return null;
-    }
-
-    /**
-     * Ryuk, Testcontainers' clean-up container, would be pulled from a registry, which this project
-     * never reaches. Testcontainers 1.21.3 turns it off only when the process environment has
-     * TESTCONTAINERS_RYUK_DISABLED=true; when Maven was started without it, the clean-up that the
-     * variable selects (a JVM shutdown hook) is installed here, exactly as Testcontainers would.
-     */
-    private static void noRyuk() {
-        if ("true".equalsIgnoreCase(System.getenv("TESTCONTAINERS_RYUK_DISABLED"))) {
-            return;
-        }
-        try {
-            Field instance = ResourceReaper.class.getDeclaredField("instance");
-            instance.setAccessible(true);
-            synchronized (ResourceReaper.class) {
-                if (instance.get(null) == null) {
-                    Constructor<?> hook = Class.forName("org.testcontainers.utility.JVMHookResourceReaper")
-                            .getDeclaredConstructor();
-                    hook.setAccessible(true);
-                    instance.set(null, hook.newInstance());
-                }
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("set TESTCONTAINERS_RYUK_DISABLED=true: this Testcontainers version"
-                    + " differs from 1.21.3 and would try to pull its Ryuk image", e);
-        }
-    }
-
-    /**
-     * This machine itself runs in a container (it has /.dockerenv), where Testcontainers 1.21.3 asks
-     * the engine for the "bridge" network's gateway as the Docker host address, unless the process
-     * environment has TESTCONTAINERS_HOST_OVERRIDE. The engine that scripts/prereq/30-docker.sh
-     * starts has no bridge network (containers here use network mode "none"), so the lookup fails.
-     * Without the variable, the override's value, localhost, is given to Testcontainers here. No
-     * test maps a port, so the address is only logged; nothing ever connects to a container address.
-     */
-    private static void hostOverride() {
-        String override = System.getenv("TESTCONTAINERS_HOST_OVERRIDE");
-        if (override != null && !override.isBlank()) {
-            return;
-        }
-        Object strategy;
-        try {
-            Method initialize = DockerClientFactory.class.getDeclaredMethod("getOrInitializeStrategy");
-            initialize.setAccessible(true);
-            strategy = initialize.invoke(DockerClientFactory.instance());
-        } catch (InvocationTargetException e) {
-            throw e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
-                    : new IllegalStateException(e.getCause());
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("set TESTCONTAINERS_HOST_OVERRIDE=localhost: this Testcontainers version"
-                    + " differs from 1.21.3", e);
-        }
-        try {
-            Field address = DockerClientProviderStrategy.class.getDeclaredField("dockerHostIpAddress");
-            address.setAccessible(true);
-            synchronized (strategy) {
-                if (address.get(strategy) == null) {
-                    address.set(strategy, "localhost");
-                }
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("set TESTCONTAINERS_HOST_OVERRIDE=localhost: this Testcontainers version"
-                    + " differs from 1.21.3", e);
-        }
     }
 
     /** The java launcher of OpenJDK {@code version} in the image (Debian's layout). */
