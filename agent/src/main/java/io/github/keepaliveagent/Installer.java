@@ -4,9 +4,10 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 
 /** Validates the settings, puts the dispatcher into the bootstrap loader and hooks the JDK's socket classes. */
@@ -60,8 +61,12 @@ final class Installer {
             dispatcher = Bootstrap.defineDispatcher(inst);
         }
         List<String> missing = new ArrayList<>();
-        NativeSockets natives = needsNatives(settings, attached) ? openNatives(missing) : null;
-        Consumer<Object> applier = KeepAliveApplier.create(settings, missing, natives);
+        NativeSockets natives = NativeSockets.isLinux() || needsNatives(settings, attached) ? openNatives(missing)
+                : null;
+        // Accepted connections inherit from listeners configured by the agent: all of them, unless this
+        // is an attach that leaves the listeners already open untouched.
+        boolean inherit = NativeSockets.isLinux() && (!attached || settings.retrofit());
+        ObjIntConsumer<Object> applier = KeepAliveApplier.create(settings, missing, natives, inherit);
         dispatcher.getField("hook").set(null, applier);
         if (first) {
             hookSocketClasses(inst);
@@ -125,7 +130,7 @@ final class Installer {
         List<Class<?>> early = new ArrayList<>();
         for (SocketHook hook : SocketHook.values()) {
             Class<?> type = bootClass(loaded, hook.className());
-            if (type != null && inst.isModifiableClass(type)) {
+            if (type != null && inst.isModifiableClass(type) && !early.contains(type)) {
                 early.add(type);
             }
         }
@@ -146,21 +151,24 @@ final class Installer {
             if (loader != null || className == null) {
                 return null; // every hooked class belongs to the bootstrap loader
             }
-            SocketHook hook = SocketHook.forClass(className);
-            if (hook == null) {
+            List<SocketHook> hooks = SocketHook.forClass(className);
+            if (hooks.isEmpty()) {
                 return null;
             }
             try {
-                SocketHook.Result result = hook.instrument(classFile);
-                if (result.insertions == 0) {
-                    Log.warn("found no place to hook in {} on this JDK: {} sockets get no keepalive",
-                            hook.className(), hook.name());
-                    return null;
+                SocketHook.Result result = SocketHook.instrument(classFile, hooks);
+                for (int i = 0; i < hooks.size(); i++) {
+                    if (result.insertions[i] == 0) {
+                        Log.warn("found no place to hook in {} on this JDK: {} sockets get no keepalive",
+                                hooks.get(i).className(), hooks.get(i).name());
+                    }
                 }
-                Log.debug("hooked {} at {} place(s)", hook.className(), result.insertions);
+                if (Log.debugEnabled()) {
+                    Log.debug("hooked {}: {} at {} place(s)", className, hooks, Arrays.toString(result.insertions));
+                }
                 return result.bytes;
             } catch (Throwable t) {
-                Log.warn(t, "could not hook {}: its sockets get no keepalive", hook.className());
+                Log.warn(t, "could not hook {}: its sockets get no keepalive", className);
                 return null;
             }
         }

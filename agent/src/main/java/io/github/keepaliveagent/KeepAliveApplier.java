@@ -13,15 +13,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 
 /**
  * The one place that applies the options: SO_KEEPALIVE, then each configured TCP_KEEP* option, to
  * a socket handed over by the dispatcher at the moment it comes into being. Whatever the program
  * sets afterwards wins. Never throws: a socket that can't take an option is left as it is.
+ *
+ * <p>On Linux a connection accepted by a listening socket inherits that socket's SO_KEEPALIVE and
+ * TCP_KEEP* values, so listening sockets are configured (natively: the JDK refuses SO_KEEPALIVE on a
+ * server socket) and accepted connections cost nothing, as with libkeepalive. Elsewhere, or when the
+ * native path is missing, each accepted connection is configured itself.
  */
-final class KeepAliveApplier implements Consumer<Object> {
+final class KeepAliveApplier implements ObjIntConsumer<Object> {
+
+    /** The dispatcher's kinds (KeepAliveDispatcher.SOCKET / LISTENER; JDK types only cross that boundary). */
+    static final int SOCKET = 0;
+    static final int LISTENER = 1;
 
     /** A TCP_KEEP* option to set and its value. */
     private static final class TcpOption {
@@ -45,12 +54,17 @@ final class KeepAliveApplier implements Consumer<Object> {
     /** TCP_USER_TIMEOUT in ms through the native path, or null; volatile: switched off after a failure. */
     private volatile Integer userTimeout;
     private final NativeSockets natives;
+    /** Listening sockets are configured and accepted connections inherit (Linux with the native path). */
+    private volatile boolean inheritFromListener;
+    private final Settings settings;
 
-    private KeepAliveApplier(List<TcpOption> tcpOptions, String description, Method implSetOption,
-            Method socketSetOption, Integer userTimeout, NativeSockets natives) {
+    private KeepAliveApplier(Settings settings, List<TcpOption> tcpOptions, String description, Method implSetOption,
+            Method socketSetOption, Integer userTimeout, NativeSockets natives, boolean inheritFromListener) {
+        this.settings = settings;
         this.tcpOptions = tcpOptions;
         this.userTimeout = userTimeout;
         this.natives = natives;
+        this.inheritFromListener = inheritFromListener;
         this.description = description;
         this.implSetOption = implSetOption;
         this.socketSetOption = socketSetOption;
@@ -62,7 +76,8 @@ final class KeepAliveApplier implements Consumer<Object> {
      * Resolves, once, the JDK's TCP_KEEP* options and the methods that set them. Options the JDK
      * lacks (JDK 8 before 8u272) are named in {@code missing}; SO_KEEPALIVE is always applied.
      */
-    static KeepAliveApplier create(Settings settings, List<String> missing, NativeSockets natives) {
+    static KeepAliveApplier create(Settings settings, List<String> missing, NativeSockets natives,
+            boolean inheritFromListener) {
         List<TcpOption> options = new ArrayList<>();
         addOption(settings, Option.IDLE, "TCP_KEEPIDLE", options, missing);
         addOption(settings, Option.INTERVAL, "TCP_KEEPINTERVAL", options, missing);
@@ -78,8 +93,8 @@ final class KeepAliveApplier implements Consumer<Object> {
             missing.add("TCP_USER_TIMEOUT (Linux only, through the JDK's native setsockopt)");
             userTimeout = null;
         }
-        return new KeepAliveApplier(options, settings.describe(), implSetOption, socketSetOption, userTimeout,
-                natives);
+        return new KeepAliveApplier(settings, options, settings.describe(), implSetOption, socketSetOption,
+                userTimeout, natives, inheritFromListener && natives != null);
     }
 
     @SuppressWarnings("unchecked")
@@ -126,13 +141,21 @@ final class KeepAliveApplier implements Consumer<Object> {
     }
 
     @Override
-    public void accept(Object socket) {
+    public void accept(Object socket, int kind) {
         if (applying.get() != null) {
             return; // a socket created while applying options (a JDK probe) is not ours to change
         }
         applying.set(Boolean.TRUE);
         try {
-            if (socket instanceof NetworkChannel) {
+            if (kind == LISTENER) {
+                if (inheritFromListener) {
+                    applyToListener(socket);
+                }
+            } else if (inheritFromListener && isAccepted(socket)) {
+                if (Log.debugEnabled()) {
+                    Log.debug("accepted {}: inherits its listening socket's settings", socket);
+                }
+            } else if (socket instanceof NetworkChannel) {
                 applyToChannel((NetworkChannel) socket);
             } else if (socket instanceof SocketImpl) {
                 applyToImpl((SocketImpl) socket);
@@ -144,6 +167,39 @@ final class KeepAliveApplier implements Consumer<Object> {
         } finally {
             applying.remove();
         }
+    }
+
+    /** Only ServerSocket.implAccept hands over a Socket; channels are connected at construction when accepted. */
+    private static boolean isAccepted(Object socket) throws java.io.IOException {
+        if (socket instanceof Socket) {
+            return true;
+        }
+        if (socket instanceof java.nio.channels.SocketChannel) {
+            return ((java.nio.channels.SocketChannel) socket).isConnected();
+        }
+        return socket instanceof AsynchronousSocketChannel
+                && ((AsynchronousSocketChannel) socket).getRemoteAddress() != null;
+    }
+
+    /** SO_KEEPALIVE, TCP_KEEP* and TCP_USER_TIMEOUT on a listening socket, inherited by what it accepts. */
+    private void applyToListener(Object listener) throws Exception {
+        if (listener instanceof NetworkChannel
+                && !((NetworkChannel) listener).supportedOptions().contains(StandardSocketOptions.SO_REUSEADDR)) {
+            return; // a UNIX-domain server channel: not TCP, left alone
+        }
+        java.io.FileDescriptor fd = natives.of(listener);
+        if (fd == null) {
+            return;
+        }
+        try {
+            Retrofit.apply(fd, true, settings, natives);
+        } catch (Exception e) {
+            inheritFromListener = false; // from now on each accepted connection is configured itself
+            Log.warn(e, "could not configure the listening socket {}: each accepted connection is configured"
+                    + " instead", listener);
+            return;
+        }
+        logConfigured("listening socket (its connections inherit)", listener);
     }
 
     private void applyToChannel(NetworkChannel channel) throws Exception {

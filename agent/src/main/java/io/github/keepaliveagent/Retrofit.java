@@ -4,8 +4,8 @@ import java.io.FileDescriptor;
 
 /**
  * For attach: gives the TCP connections that are already open in this JVM the settings too (Linux).
- * Connections get SO_KEEPALIVE and the TCP_KEEP* values; listening sockets get the TCP_KEEP* values,
- * which connections they accept from now on inherit. Other states (closing, connecting) are skipped.
+ * Connections and listening sockets get SO_KEEPALIVE and the TCP_KEEP* values (connections accepted
+ * from now on inherit a listener's). Other states (closing, connecting) are skipped.
  */
 final class Retrofit {
 
@@ -25,7 +25,7 @@ final class Retrofit {
                     continue;
                 }
                 try {
-                    apply(natives.wrap(connection.fd), connection.established(), settings, natives);
+                    apply(natives.wrap(connection.fd), true, settings, natives);
                     if (connection.established()) {
                         changed++;
                     } else {
@@ -45,9 +45,10 @@ final class Retrofit {
                 + skipped + " skipped (not established or listening), " + failed + " failed";
     }
 
-    private static void apply(FileDescriptor fd, boolean connection, Settings settings, NativeSockets natives)
+    /** The settings on one socket, by its descriptor: a connection, or a listener whose connections inherit. */
+    static void apply(FileDescriptor fd, boolean keepalive, Settings settings, NativeSockets natives)
             throws Exception {
-        if (connection) {
+        if (keepalive) {
             natives.setInt(fd, NativeSockets.SOL_SOCKET, NativeSockets.SO_KEEPALIVE, 1);
         }
         setIfConfigured(fd, NativeSockets.TCP_KEEPIDLE, settings.seconds(Option.IDLE), natives);

@@ -1,5 +1,9 @@
 package io.github.keepaliveagent;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -8,7 +12,8 @@ import net.bytebuddy.jar.asm.Opcodes;
 
 /**
  * The one place that decides what is hooked: each JDK class where a TCP socket comes into being,
- * and where in it the new socket is handed to {@code KeepAliveDispatcher.socketCreated(Object)}.
+ * and where in it the new socket is handed to the dispatcher ({@code socketCreated} or
+ * {@code listenerCreated} of {@code KeepAliveDispatcher}).
  *
  * <p>The rewrite is plain ASM (Byte Buddy's repackaged copy) rather than Byte Buddy's AgentBuilder:
  * it loads a few dozen classes instead of about a thousand, which keeps the start-up cost that every
@@ -16,62 +21,95 @@ import net.bytebuddy.jar.asm.Opcodes;
  */
 enum SocketHook {
     /** java.net.Socket, JDK 8-25: right after its SocketImpl creates the native socket; the impl is passed. */
-    SOCKET_CLIENT("java/net/Socket", Where.AFTER_IMPL_CREATE, null, null),
+    SOCKET_CLIENT("java/net/Socket", Where.AFTER_IMPL_CREATE, null, null, Dispatch.SOCKET),
     /** Sockets returned by ServerSocket.accept, subclasses included (implAccept is final). */
-    SOCKET_ACCEPTED("java/net/ServerSocket", Where.METHOD_EXIT, "implAccept", "(Ljava/net/Socket;)V"),
+    SOCKET_ACCEPTED("java/net/ServerSocket", Where.METHOD_EXIT, "implAccept", "(Ljava/net/Socket;)V",
+            Dispatch.SOCKET),
+    /** ServerSocket's listening socket, right after its SocketImpl creates it. */
+    SOCKET_LISTENER("java/net/ServerSocket", Where.AFTER_IMPL_CREATE, null, null, Dispatch.LISTENER),
     /** SocketChannel, client (any connect style) and accepted: the constructors that open or adopt the fd. */
-    SOCKET_CHANNEL("sun/nio/ch/SocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null),
+    SOCKET_CHANNEL("sun/nio/ch/SocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null, Dispatch.SOCKET),
+    /** ServerSocketChannel's listening socket. */
+    SERVER_CHANNEL("sun/nio/ch/ServerSocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null, Dispatch.LISTENER),
     /** AsynchronousSocketChannel on Linux and macOS, client and accepted. */
-    ASYNC_CHANNEL_UNIX("sun/nio/ch/UnixAsynchronousSocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null),
+    ASYNC_CHANNEL_UNIX("sun/nio/ch/UnixAsynchronousSocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null,
+            Dispatch.SOCKET),
+    /** AsynchronousServerSocketChannel's listening socket on Linux and macOS. */
+    ASYNC_SERVER_UNIX("sun/nio/ch/UnixAsynchronousServerSocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null,
+            Dispatch.LISTENER),
     /** AsynchronousSocketChannel on Windows (untested here: no Windows machine). */
-    ASYNC_CHANNEL_WINDOWS("sun/nio/ch/WindowsAsynchronousSocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null),
+    ASYNC_CHANNEL_WINDOWS("sun/nio/ch/WindowsAsynchronousSocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null,
+            Dispatch.SOCKET),
     ;
 
     static final String DISPATCHER = "io/github/keepaliveagent/bootstrap/KeepAliveDispatcher";
-    private static final String DISPATCH_NAME = "socketCreated";
     private static final String DISPATCH_DESC = "(Ljava/lang/Object;)V";
     /** The newest class file version the bundled ASM reads: Java 25. */
     private static final int NEWEST_READABLE = 69;
 
     enum Where { AFTER_IMPL_CREATE, METHOD_EXIT, CONSTRUCTOR_EXIT }
 
+    /** The dispatcher method a hook calls. */
+    enum Dispatch {
+        SOCKET("socketCreated"), LISTENER("listenerCreated");
+
+        final String method;
+
+        Dispatch(String method) {
+            this.method = method;
+        }
+    }
+
     final String internalName;
     final Where where;
     final String methodName;
     final String methodDesc;
+    final Dispatch dispatch;
 
-    SocketHook(String internalName, Where where, String methodName, String methodDesc) {
+    SocketHook(String internalName, Where where, String methodName, String methodDesc, Dispatch dispatch) {
         this.internalName = internalName;
         this.where = where;
         this.methodName = methodName;
         this.methodDesc = methodDesc;
+        this.dispatch = dispatch;
     }
 
     String className() {
         return internalName.replace('/', '.');
     }
 
-    static SocketHook forClass(String internalName) {
+    /** The hooks of one class; empty for every class the agent leaves alone. */
+    static List<SocketHook> forClass(String internalName) {
+        List<SocketHook> hooks = Collections.emptyList();
         for (SocketHook hook : values()) {
             if (hook.internalName.equals(internalName)) {
-                return hook;
+                if (hooks.isEmpty()) {
+                    hooks = new ArrayList<>(2);
+                }
+                hooks.add(hook);
             }
         }
-        return null;
+        return hooks;
     }
 
-    /** The result of instrumenting one class: new bytes and how many calls were inserted. */
+    /** The result of instrumenting one class: new bytes and how many calls each hook inserted. */
     static final class Result {
         final byte[] bytes;
-        final int insertions;
+        final int[] insertions;
 
-        Result(byte[] bytes, int insertions) {
+        Result(byte[] bytes, int[] insertions) {
             this.bytes = bytes;
             this.insertions = insertions;
         }
     }
 
+    /** Applies this hook alone (tests). */
     Result instrument(byte[] classFile) {
+        return instrument(classFile, Collections.singletonList(this));
+    }
+
+    /** Applies all the hooks of one class in a single pass; insertions are counted per hook, in order. */
+    static Result instrument(byte[] classFile, List<SocketHook> hooks) {
         int version = ((classFile[6] & 0xff) << 8) | (classFile[7] & 0xff);
         byte[] input = classFile;
         if (version > NEWEST_READABLE) {
@@ -81,20 +119,25 @@ enum SocketHook {
         }
         ClassReader reader = new ClassReader(input);
         ClassWriter writer = new ClassWriter(reader, 0);
-        int[] insertions = {0};
+        int[] insertions = new int[hooks.size()];
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String desc, String signature,
                     String[] exceptions) {
-                MethodVisitor next = super.visitMethod(access, name, desc, signature, exceptions);
-                return wants(name, desc) ? new Inserter(next, name, insertions) : next;
+                MethodVisitor visitor = super.visitMethod(access, name, desc, signature, exceptions);
+                for (int i = 0; i < hooks.size(); i++) {
+                    if (hooks.get(i).wants(name, desc)) {
+                        visitor = hooks.get(i).new Inserter(visitor, name, insertions, i);
+                    }
+                }
+                return visitor;
             }
         }, 0);
         byte[] output = writer.toByteArray();
         if (version > NEWEST_READABLE) {
             setVersion(output, version);
         }
-        return new Result(output, insertions[0]);
+        return new Result(output, insertions);
     }
 
     private boolean wants(String name, String desc) {
@@ -113,13 +156,15 @@ enum SocketHook {
     private final class Inserter extends MethodVisitor {
         private final boolean constructor;
         private final int[] insertions;
+        private final int index;
         /** A constructor that delegates with this(...) is skipped: the one it calls does the work. */
         private boolean delegates;
 
-        Inserter(MethodVisitor next, String name, int[] insertions) {
+        Inserter(MethodVisitor next, String name, int[] insertions, int index) {
             super(Opcodes.ASM9, next);
             this.constructor = "<init>".equals(name);
             this.insertions = insertions;
+            this.index = index;
         }
 
         @Override
@@ -156,8 +201,8 @@ enum SocketHook {
         }
 
         private void dispatch() {
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCHER, DISPATCH_NAME, DISPATCH_DESC, false);
-            insertions[0]++;
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCHER, dispatch.method, DISPATCH_DESC, false);
+            insertions[index]++;
         }
 
         @Override

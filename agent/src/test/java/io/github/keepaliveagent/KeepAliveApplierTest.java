@@ -24,14 +24,14 @@ import org.junit.jupiter.api.Test;
 class KeepAliveApplierTest {
 
     private final KeepAliveApplier applier = KeepAliveApplier.create(
-            Settings.resolve("idle=61,interval=11,count=6", Map.of()), new ArrayList<>(), null);
+            Settings.resolve("idle=61,interval=11,count=6", Map.of()), new ArrayList<>(), null, false);
 
     @Test
     void socketChannel() throws Exception {
         try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback());
                 SocketChannel client = SocketChannel.open(server.getLocalAddress());
                 SocketChannel accepted = server.accept()) {
-            applier.accept(client);
+            applier.accept(client, KeepAliveApplier.SOCKET);
             assertEquals(true, client.getOption(StandardSocketOptions.SO_KEEPALIVE));
             assertEquals(61, client.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
             assertEquals(11, client.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
@@ -45,7 +45,7 @@ class KeepAliveApplierTest {
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
                 Socket accepted = server.accept()) {
-            applier.accept(accepted);
+            applier.accept(accepted, KeepAliveApplier.SOCKET);
             assertEquals(true, accepted.getKeepAlive());
             assertEquals(61, accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
             assertEquals(6, accepted.getOption(ExtendedSocketOptions.TCP_KEEPCOUNT));
@@ -57,7 +57,7 @@ class KeepAliveApplierTest {
         try (Socket socket = new Socket()) {
             Method getImpl = Socket.class.getDeclaredMethod("getImpl");
             getImpl.setAccessible(true); // the agent itself is handed the impl by the hook
-            applier.accept((SocketImpl) getImpl.invoke(socket));
+            applier.accept((SocketImpl) getImpl.invoke(socket), KeepAliveApplier.SOCKET);
             assertEquals(true, socket.getKeepAlive());
             assertEquals(61, socket.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
             assertEquals(11, socket.getOption(ExtendedSocketOptions.TCP_KEEPINTERVAL));
@@ -67,10 +67,10 @@ class KeepAliveApplierTest {
     @Test
     void unsetOptionsAreNotTouched() throws Exception {
         KeepAliveApplier onlyKeepalive = KeepAliveApplier.create(Settings.resolve(null, Map.of()), new ArrayList<>(),
-                null);
+                null, false);
         try (SocketChannel channel = SocketChannel.open()) {
             int kernelIdle = channel.getOption(ExtendedSocketOptions.TCP_KEEPIDLE);
-            onlyKeepalive.accept(channel);
+            onlyKeepalive.accept(channel, KeepAliveApplier.SOCKET);
             assertEquals(true, channel.getOption(StandardSocketOptions.SO_KEEPALIVE));
             assertEquals(kernelIdle, channel.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
         }
@@ -79,19 +79,19 @@ class KeepAliveApplierTest {
     @Test
     void unixDomainChannelsAndClosedSocketsAreLeftAloneWithoutThrowing() throws Exception {
         try (SocketChannel unix = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-            applier.accept(unix);
+            applier.accept(unix, KeepAliveApplier.SOCKET);
             assertTrue(!unix.supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE));
         }
         SocketChannel closed = SocketChannel.open();
         closed.close();
-        applier.accept(closed); // must not throw
-        applier.accept("not a socket");
+        applier.accept(closed, KeepAliveApplier.SOCKET); // must not throw
+        applier.accept("not a socket", KeepAliveApplier.SOCKET);
     }
 
     @Test
     void reportsNothingMissingOnThisJdk() {
         List<String> missing = new ArrayList<>();
-        KeepAliveApplier.create(Settings.resolve("idle=5", Map.of()), missing, null);
+        KeepAliveApplier.create(Settings.resolve("idle=5", Map.of()), missing, null, false);
         assertEquals(List.of(), missing);
     }
 

@@ -1,6 +1,6 @@
 package io.github.keepaliveagent.bootstrap;
 
-import java.util.function.Consumer;
+import java.util.function.ObjIntConsumer;
 
 /**
  * The only agent class that instrumented JDK code calls. The agent copies it into the bootstrap
@@ -11,20 +11,34 @@ import java.util.function.Consumer;
  */
 public final class KeepAliveDispatcher {
 
-    /** Receives each new TCP socket (a SocketImpl, Socket or NetworkChannel); null until installed. */
-    public static volatile Consumer<Object> hook;
+    /** A new connection or client socket: a SocketImpl, an accepted Socket, or a NetworkChannel. */
+    public static final int SOCKET = 0;
+    /** A new listening socket: a server SocketImpl or a server channel. */
+    public static final int LISTENER = 1;
+
+    /** Receives each new TCP socket and its kind; null until installed. */
+    public static volatile ObjIntConsumer<Object> hook;
 
     private KeepAliveDispatcher() {
     }
 
     /** Called by the instrumented JDK classes once for each socket that comes into being. */
     public static void socketCreated(Object socket) {
-        Consumer<Object> current = hook;
+        dispatch(socket, SOCKET);
+    }
+
+    /** Called by the instrumented JDK classes once for each listening socket that comes into being. */
+    public static void listenerCreated(Object listener) {
+        dispatch(listener, LISTENER);
+    }
+
+    private static void dispatch(Object socket, int kind) {
+        ObjIntConsumer<Object> current = hook;
         if (current == null || socket == null) {
             return;
         }
         try {
-            current.accept(socket);
+            current.accept(socket, kind);
         } catch (Throwable ignored) {
             // The host program comes first: the hook logs its own failures.
         }
