@@ -53,15 +53,24 @@ final class Program implements AutoCloseable {
         return TEST_CLASSES + File.pathSeparator + jars + File.separator + "*";
     }
 
+    /** {@code java [-javaagent:...] -cp <driver classes> mainClass args...}: a program on the JDK alone. */
+    static List<String> javaOnJdkOnly(boolean agent, String mainClass, String... args) {
+        return command(agent, TEST_CLASSES.toString(), mainClass, args);
+    }
+
     /** {@code java [-javaagent:...] -cp <classpath(name)> mainClass args...} on this JDK. */
     static List<String> java(boolean agent, String name, String mainClass, String... args) {
+        return command(agent, classpath(name), mainClass, args);
+    }
+
+    private static List<String> command(boolean agent, String classpath, String mainClass, String[] args) {
         List<String> command = new ArrayList<>();
         command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         if (agent) {
             command.add("-javaagent:" + AGENT_JAR);
         }
         command.add("-cp");
-        command.add(classpath(name));
+        command.add(classpath);
         command.add(mainClass);
         command.addAll(Arrays.asList(args));
         return command;
