@@ -33,6 +33,8 @@ class KafkaBrokerWithoutAgentTest {
                     client);
             Ss.assertKernelDefaultKeepalive(kafka.broker.pid(), kafka.fromClient(clientSide), clientSide.size(),
                     kafka.broker);
+            // Its controller channel too: Kafka's own SO_KEEPALIVE everywhere, never an idle time.
+            Ss.assertKernelDefaultKeepalive(kafka.broker.pid(), c -> true, clientSide.size() + 2, kafka.broker);
         }
     }
 }

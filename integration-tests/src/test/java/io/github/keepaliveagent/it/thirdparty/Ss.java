@@ -110,6 +110,8 @@ final class Ss {
         while (true) {
             List<Connection> view = established(pid).stream().filter(which).collect(Collectors.toList());
             if ((view.size() >= atLeast && view.stream().allMatch(until)) || System.nanoTime() > deadline) {
+                // The evidence, in the build log: what an operator would have seen.
+                System.out.println("ss, pid " + pid + ", " + view.size() + " connection(s):\n" + lines(view));
                 return view;
             }
             Thread.sleep(300);
