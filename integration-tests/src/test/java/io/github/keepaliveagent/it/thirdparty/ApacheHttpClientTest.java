@@ -1,0 +1,77 @@
+package io.github.keepaliveagent.it.thirdparty;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Apache HttpClient 5 (classic) in its own JVM against the tiny server of {@link HttpClientsTest}.
+ * HttpClient calls {@code socket.setKeepAlive(socketConfig.isSoKeepAlive())} on every socket it
+ * connects, and the default SocketConfig says false: an explicit choice of the program, which by
+ * the agent's rule (libkeepalive's) wins. So the default client gets no keepalive with the agent;
+ * a client configured with {@code setSoKeepAlive(true)} gets the agent's idle, interval and count
+ * instead of the kernel's 7200 s.
+ */
+class ApacheHttpClientTest {
+
+    private static final String DRIVER = "io.github.keepaliveagent.it.thirdparty.apps.ApacheHttpClientApp";
+
+    @BeforeAll
+    static void startTinyServer() throws Exception {
+        HttpClientsTest.startServer();
+    }
+
+    @AfterAll
+    static void stopTinyServer() throws Exception {
+        HttpClientsTest.stopTinyServer();
+    }
+
+    private static Program start(boolean agent, String... options) throws Exception {
+        List<String> args = new java.util.ArrayList<>(List.of(HttpClientsTest.url, Program.HOLD_SECONDS));
+        args.addAll(List.of(options));
+        return Program.start(Program.java(agent, "httpclient5", DRIVER, args.toArray(new String[0])),
+                agent ? Program.keepaliveEnv() : Map.of());
+    }
+
+    @Test
+    void theDefaultClientTurnsKeepaliveOffAfterTheAgentAndWins() throws Exception {
+        Map<String, String> debug = new java.util.HashMap<>(Program.keepaliveEnv());
+        debug.put("KEEPALIVE_LOG", "debug");
+        try (Program client = Program.start(Program.java(true, "httpclient5", DRIVER, HttpClientsTest.url,
+                Program.HOLD_SECONDS), debug)) {
+            client.awaitReady();
+            Ss.assertNoKeepalive(client.pid(), c -> c.peerPort == HttpClientsTest.serverPort(), 1, client);
+            // The agent did configure the sockets; HttpClient's setKeepAlive(false) came after.
+            assertTrue(client.output().contains("keepalive-agent DEBUG: configured Socket"), client.toString());
+        }
+    }
+
+    @Test
+    void theDefaultClientWithoutTheAgentHasNoKeepalive() throws Exception {
+        try (Program client = start(false)) {
+            client.awaitReady();
+            Ss.assertNoKeepalive(client.pid(), c -> c.peerPort == HttpClientsTest.serverPort(), 1, client);
+        }
+    }
+
+    @Test
+    void aClientWithSoKeepAliveGetsTheAgentsIdleTime() throws Exception {
+        try (Program client = start(true, "so-keepalive")) {
+            client.awaitReady();
+            Ss.assertAgentTimers(client.pid(), c -> c.peerPort == HttpClientsTest.serverPort(), 1, client);
+        }
+    }
+
+    @Test
+    void aClientWithSoKeepAliveWithoutTheAgentWaitsTheKernels7200s() throws Exception {
+        try (Program client = start(false, "so-keepalive")) {
+            client.awaitReady();
+            Ss.assertKernelDefaultKeepalive(client.pid(), c -> c.peerPort == HttpClientsTest.serverPort(), 1, client);
+        }
+    }
+}
