@@ -51,6 +51,7 @@ final class Installer {
         }
         if (!settings.enabled()) {
             if (!first) {
+                dispatcher.getField("forceKeepAlive").setBoolean(null, false);
                 dispatcher.getField("hook").set(null, null); // attach keepalive=off: new sockets are left alone
             }
             Log.info(version() + " is off (" + settings.source(Option.KEEPALIVE) + "): no socket is changed");
@@ -67,6 +68,7 @@ final class Installer {
         // is an attach that leaves the listeners already open untouched.
         boolean inherit = NativeSockets.isLinux() && (!attached || settings.retrofit());
         ObjIntConsumer<Object> applier = KeepAliveApplier.create(settings, missing, natives, inherit);
+        dispatcher.getField("forceKeepAlive").setBoolean(null, settings.force());
         dispatcher.getField("hook").set(null, applier);
         if (first) {
             hookSocketClasses(inst);

@@ -18,6 +18,9 @@ enum Option {
     USER_TIMEOUT("user_timeout", "KEEPALIVE_USER_TIMEOUT", 1, Integer.MAX_VALUE, "off",
             "Milliseconds unacknowledged data may stay unacknowledged before the connection is dropped"
                     + " (TCP_USER_TIMEOUT, Linux only)."),
+    FORCE("force", "KEEPALIVE_FORCE", Arrays.asList("true", "false"), "false",
+            "`true`: the program cannot switch keepalive off: `Socket.setKeepAlive(false)` (Apache HttpClient's"
+                    + " default) is ignored."),
     KEEPALIVE("keepalive", "KEEPALIVE", Arrays.asList("on", "off"), "on",
             "`off` turns the agent off: no socket is changed."),
     LOG("log", "KEEPALIVE_LOG", Log.LEVELS, "info",

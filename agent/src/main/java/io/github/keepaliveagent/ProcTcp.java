@@ -88,9 +88,10 @@ final class ProcTcp {
                 if (f.length < 10) {
                     continue;
                 }
-                Integer fd = fdByInode.get(Long.parseLong(f[9]));
+                // remove(): the kernel may list a socket twice while its table changes during the read.
+                Integer fd = fdByInode.remove(Long.parseLong(f[9]));
                 if (fd == null) {
-                    continue; // another process's socket in the same network namespace
+                    continue; // another process's socket in the same network namespace, or a repeat
                 }
                 String[] timer = f[5].split(":");
                 int state = Integer.parseInt(f[3], 16);

@@ -97,6 +97,11 @@ final class Settings {
         return (Integer) values.get(Option.USER_TIMEOUT);
     }
 
+    /** Socket.setKeepAlive(false) from the program is ignored. */
+    boolean force() {
+        return "true".equals(values.get(Option.FORCE));
+    }
+
     /** For attach: configure the connections already open too. */
     boolean retrofit() {
         return !"false".equals(values.get(Option.RETROFIT));
@@ -125,6 +130,9 @@ final class Settings {
                 String kernel = KernelDefaults.read(option);
                 text.append(kernel == null ? "unchanged" : kernel + unit).append(" (kernel default)");
             }
+        }
+        if (force()) {
+            text.append(", force=true (").append(source(Option.FORCE)).append("): setKeepAlive(false) is ignored");
         }
         if (userTimeout() != null) {
             text.append(", user_timeout=").append(userTimeout()).append("ms (").append(source(Option.USER_TIMEOUT))

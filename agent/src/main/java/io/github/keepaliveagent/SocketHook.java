@@ -22,6 +22,8 @@ import net.bytebuddy.jar.asm.Opcodes;
 enum SocketHook {
     /** java.net.Socket, JDK 8-25: right after its SocketImpl creates the native socket; the impl is passed. */
     SOCKET_CLIENT("java/net/Socket", Where.AFTER_IMPL_CREATE, null, null, Dispatch.SOCKET),
+    /** force=true only: Socket.setKeepAlive(false) is turned into true (Apache HttpClient's default is false). */
+    SOCKET_KEEPALIVE_SETTER("java/net/Socket", Where.METHOD_ENTRY, "setKeepAlive", "(Z)V", Dispatch.KEEPALIVE_FILTER),
     /** Sockets returned by ServerSocket.accept, subclasses included (implAccept is final). */
     SOCKET_ACCEPTED("java/net/ServerSocket", Where.METHOD_EXIT, "implAccept", "(Ljava/net/Socket;)V",
             Dispatch.SOCKET),
@@ -43,20 +45,24 @@ enum SocketHook {
     ;
 
     static final String DISPATCHER = "io/github/keepaliveagent/bootstrap/KeepAliveDispatcher";
-    private static final String DISPATCH_DESC = "(Ljava/lang/Object;)V";
     /** The newest class file version the bundled ASM reads: Java 25. */
     private static final int NEWEST_READABLE = 69;
 
-    enum Where { AFTER_IMPL_CREATE, METHOD_EXIT, CONSTRUCTOR_EXIT }
+    enum Where { AFTER_IMPL_CREATE, METHOD_EXIT, CONSTRUCTOR_EXIT, METHOD_ENTRY }
 
     /** The dispatcher method a hook calls. */
     enum Dispatch {
-        SOCKET("socketCreated"), LISTENER("listenerCreated");
+        SOCKET("socketCreated", "(Ljava/lang/Object;)V"),
+        LISTENER("listenerCreated", "(Ljava/lang/Object;)V"),
+        /** Filters the boolean first argument: {@code on = keepAliveRequested(on)}. */
+        KEEPALIVE_FILTER("keepAliveRequested", "(Z)Z");
 
         final String method;
+        final String desc;
 
-        Dispatch(String method) {
+        Dispatch(String method, String desc) {
             this.method = method;
+            this.desc = desc;
         }
     }
 
@@ -144,7 +150,7 @@ enum SocketHook {
         switch (where) {
             case AFTER_IMPL_CREATE: return true;
             case CONSTRUCTOR_EXIT: return "<init>".equals(name);
-            default: return methodName.equals(name) && methodDesc.equals(desc);
+            default: return methodName.equals(name) && methodDesc.equals(desc); // METHOD_EXIT, METHOD_ENTRY
         }
     }
 
@@ -165,6 +171,17 @@ enum SocketHook {
             this.constructor = "<init>".equals(name);
             this.insertions = insertions;
             this.index = index;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            if (where == Where.METHOD_ENTRY) {
+                // The argument's type does not change, so the method's stack map frames stay valid.
+                super.visitVarInsn(Opcodes.ILOAD, 1);
+                dispatch();
+                super.visitVarInsn(Opcodes.ISTORE, 1);
+            }
         }
 
         @Override
@@ -201,7 +218,7 @@ enum SocketHook {
         }
 
         private void dispatch() {
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCHER, dispatch.method, DISPATCH_DESC, false);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCHER, dispatch.method, dispatch.desc, false);
             insertions[index]++;
         }
 

@@ -19,6 +19,9 @@ public final class KeepAliveDispatcher {
     /** Receives each new TCP socket and its kind; null until installed. */
     public static volatile ObjIntConsumer<Object> hook;
 
+    /** force=true: the program cannot switch SO_KEEPALIVE off through Socket.setKeepAlive(false). */
+    public static volatile boolean forceKeepAlive;
+
     private KeepAliveDispatcher() {
     }
 
@@ -30,6 +33,11 @@ public final class KeepAliveDispatcher {
     /** Called by the instrumented JDK classes once for each listening socket that comes into being. */
     public static void listenerCreated(Object listener) {
         dispatch(listener, LISTENER);
+    }
+
+    /** Called on entry to Socket.setKeepAlive: the value it goes on with. */
+    public static boolean keepAliveRequested(boolean on) {
+        return on || forceKeepAlive;
     }
 
     private static void dispatch(Object socket, int kind) {

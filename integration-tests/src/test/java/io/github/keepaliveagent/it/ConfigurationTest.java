@@ -104,7 +104,7 @@ class ConfigurationTest {
                 .count(), result.toString());
         assertEquals(6, lines.stream().filter(l -> l.contains("inherits its listening socket's settings")).count(),
                 result.toString());
-        assertTrue(result.err.contains("DEBUG: configured SocketChannel java.nio.channels.SocketChannel[connected"),
+        assertTrue(result.err.contains("DEBUG: configured SocketChannel java.nio.channels.SocketChannel[unconnected]"),
                 result.toString());
     }
 

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * connects, and the default SocketConfig says false: an explicit choice of the program, which by
  * the agent's rule (libkeepalive's) wins. So the default client gets no keepalive with the agent;
  * a client configured with {@code setSoKeepAlive(true)} gets the agent's idle, interval and count
- * instead of the kernel's 7200 s.
+ * instead of the kernel's 7200 s. With the agent's {@code force=true} the default client gets them too:
+ * its setKeepAlive(false) is ignored.
  */
 class ApacheHttpClientTest {
 
@@ -48,6 +49,17 @@ class ApacheHttpClientTest {
             Ss.assertNoKeepalive(client.pid(), c -> c.peerPort == HttpClientsTest.serverPort(), 1, client);
             // The agent did configure the sockets; HttpClient's setKeepAlive(false) came after.
             assertTrue(client.output().contains("keepalive-agent DEBUG: configured Socket"), client.toString());
+        }
+    }
+
+    @Test
+    void withForceTheDefaultClientGetsTheAgentsKeepalive() throws Exception {
+        Map<String, String> force = new java.util.HashMap<>(Program.keepaliveEnv());
+        force.put("KEEPALIVE_FORCE", "true");
+        try (Program client = Program.start(Program.java(true, "httpclient5", DRIVER, HttpClientsTest.url,
+                Program.HOLD_SECONDS), force)) {
+            client.awaitReady();
+            Ss.assertAgentTimers(client.pid(), c -> c.peerPort == HttpClientsTest.serverPort(), 1, client);
         }
     }
 
