@@ -53,6 +53,24 @@ final class NativeSockets {
     }
 
     /**
+     * The settings on one socket by its descriptor: a connection, or a listening socket whose
+     * connections inherit them. Options left unset keep the kernel's values.
+     */
+    void configure(FileDescriptor fd, Settings settings) throws Exception {
+        setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
+        setIfConfigured(fd, TCP_KEEPIDLE, settings.seconds(Option.IDLE));
+        setIfConfigured(fd, TCP_KEEPINTVL, settings.seconds(Option.INTERVAL));
+        setIfConfigured(fd, TCP_KEEPCNT, settings.seconds(Option.COUNT));
+        setIfConfigured(fd, TCP_USER_TIMEOUT, settings.userTimeout());
+    }
+
+    private void setIfConfigured(FileDescriptor fd, int option, Integer value) throws Exception {
+        if (value != null) {
+            setInt(fd, IPPROTO_TCP, option, value);
+        }
+    }
+
+    /**
      * A FileDescriptor for a number found in /proc/self/fd. It has no cleaner and is never closed:
      * the socket stays owned by whoever opened it.
      */

@@ -89,7 +89,11 @@ enum Option {
         String value = raw.trim();
         if (isNumber()) {
             // Digits only: "1e3", "+5", "0x10" and "60s" are mistakes, not numbers of seconds.
-            if (!value.matches("[0-9]{1,12}")) {
+            boolean digits = !value.isEmpty() && value.length() <= 12;
+            for (int i = 0; i < value.length() && digits; i++) {
+                digits = value.charAt(i) >= '0' && value.charAt(i) <= '9';
+            }
+            if (!digits) {
                 throw new IllegalArgumentException(expectation());
             }
             long number = Long.parseLong(value);

@@ -1,7 +1,5 @@
 package io.github.keepaliveagent;
 
-import java.io.FileDescriptor;
-
 /**
  * For attach: gives the TCP connections that are already open in this JVM the settings too (Linux).
  * Connections and listening sockets get SO_KEEPALIVE and the TCP_KEEP* values (connections accepted
@@ -25,7 +23,7 @@ final class Retrofit {
                     continue;
                 }
                 try {
-                    apply(natives.wrap(connection.fd), true, settings, natives);
+                    natives.configure(natives.wrap(connection.fd), settings);
                     if (connection.established()) {
                         changed++;
                     } else {
@@ -43,24 +41,5 @@ final class Retrofit {
         }
         return "retrofit: " + changed + " connections changed, " + listening + " listening sockets changed, "
                 + skipped + " skipped (not established or listening), " + failed + " failed";
-    }
-
-    /** The settings on one socket, by its descriptor: a connection, or a listener whose connections inherit. */
-    static void apply(FileDescriptor fd, boolean keepalive, Settings settings, NativeSockets natives)
-            throws Exception {
-        if (keepalive) {
-            natives.setInt(fd, NativeSockets.SOL_SOCKET, NativeSockets.SO_KEEPALIVE, 1);
-        }
-        setIfConfigured(fd, NativeSockets.TCP_KEEPIDLE, settings.seconds(Option.IDLE), natives);
-        setIfConfigured(fd, NativeSockets.TCP_KEEPINTVL, settings.seconds(Option.INTERVAL), natives);
-        setIfConfigured(fd, NativeSockets.TCP_KEEPCNT, settings.seconds(Option.COUNT), natives);
-        setIfConfigured(fd, NativeSockets.TCP_USER_TIMEOUT, settings.userTimeout(), natives);
-    }
-
-    private static void setIfConfigured(FileDescriptor fd, int option, Integer value, NativeSockets natives)
-            throws Exception {
-        if (value != null) {
-            natives.setInt(fd, NativeSockets.IPPROTO_TCP, option, value);
-        }
     }
 }

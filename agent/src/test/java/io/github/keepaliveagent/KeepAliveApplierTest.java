@@ -95,6 +95,59 @@ class KeepAliveApplierTest {
         assertEquals(List.of(), missing);
     }
 
+    @Test
+    void theNativePathSetsEveryOptionIncludingUserTimeoutOnEveryKind() throws Exception {
+        KeepAliveApplier natively = KeepAliveApplier.create(
+                Settings.resolve("idle=62,interval=12,count=7,user_timeout=4321", Map.of()), new ArrayList<>(),
+                NativeSockets.open(), false);
+        try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                Socket client = new Socket();
+                SocketChannel channel = SocketChannel.open()) {
+            Method getImpl = Socket.class.getDeclaredMethod("getImpl");
+            getImpl.setAccessible(true);
+            natively.accept(getImpl.invoke(client), KeepAliveApplier.SOCKET);
+            natively.accept(channel, KeepAliveApplier.SOCKET);
+            client.connect(server.getLocalSocketAddress());
+            try (Socket accepted = server.accept()) {
+                natively.accept(accepted, KeepAliveApplier.SOCKET);
+                for (Object socket : List.of(client, channel, accepted)) {
+                    assertEquals(true, option(socket, StandardSocketOptions.SO_KEEPALIVE), socket.toString());
+                    assertEquals(62, option(socket, ExtendedSocketOptions.TCP_KEEPIDLE), socket.toString());
+                    assertEquals(12, option(socket, ExtendedSocketOptions.TCP_KEEPINTERVAL), socket.toString());
+                    assertEquals(7, option(socket, ExtendedSocketOptions.TCP_KEEPCOUNT), socket.toString());
+                }
+                NativeSockets natives = NativeSockets.open();
+                Method getInt = Class.forName("sun.nio.ch.Net").getDeclaredMethod("getIntOption0",
+                        java.io.FileDescriptor.class, boolean.class, int.class, int.class);
+                getInt.setAccessible(true);
+                assertEquals(4321, getInt.invoke(null, natives.of(channel), false, 6, 18));
+                assertEquals(4321, getInt.invoke(null, natives.of(accepted), false, 6, 18));
+            }
+        }
+    }
+
+    @Test
+    void listenersAreConfiguredAndWhatTheyAcceptInheritsWithoutBeingTouched() throws Exception {
+        KeepAliveApplier natively = KeepAliveApplier.create(Settings.resolve("idle=63", Map.of()), new ArrayList<>(),
+                NativeSockets.open(), true);
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            natively.accept(server, KeepAliveApplier.LISTENER);
+            server.bind(loopback());
+            try (SocketChannel client = SocketChannel.open(server.getLocalAddress());
+                    SocketChannel accepted = server.accept()) {
+                natively.accept(accepted, KeepAliveApplier.SOCKET); // inherits: not set again
+                assertEquals(true, accepted.getOption(StandardSocketOptions.SO_KEEPALIVE));
+                assertEquals(63, accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+                assertEquals(false, client.getOption(StandardSocketOptions.SO_KEEPALIVE), "not handed over");
+            }
+        }
+    }
+
+    private static Object option(Object socket, java.net.SocketOption<?> option) throws Exception {
+        return socket instanceof Socket ? ((Socket) socket).getOption(option)
+                : ((java.nio.channels.NetworkChannel) socket).getOption(option);
+    }
+
     private static InetSocketAddress loopback() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     }
