@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.ObjIntConsumer;
 
+import io.github.keepaliveagent.bootstrap.KeepAliveDispatcher;
+
 
 /** Validates the settings, puts the dispatcher into the bootstrap loader and hooks the JDK's socket classes. */
 final class Installer {
@@ -45,20 +47,22 @@ final class Installer {
         Class<?>[] loaded = inst.getAllLoadedClasses();
         Class<?> dispatcher = bootClass(loaded, Bootstrap.DISPATCHER);
         boolean first = dispatcher == null;
-        if (!first && dispatcher.getField("hook").get(null) != null && !attached) {
+        if (!first && dispatcher.getField("hook").get(null) != null && !attached) { // rare: no fast path needed
             Log.debug("already installed in this JVM; this copy does nothing");
             return "already installed";
         }
         if (!settings.enabled()) {
             if (!first) {
-                dispatcher.getField("forceKeepAlive").setBoolean(null, false);
-                dispatcher.getField("hook").set(null, null); // attach keepalive=off: new sockets are left alone
+                setHook(dispatcher, null, false); // attach keepalive=off: new sockets are left alone
             }
             Log.info(version() + " is off (" + settings.source(Option.KEEPALIVE) + "): no socket is changed");
             outcome.add("off: new sockets are left alone");
             return String.join("\n", outcome);
         }
         if (first) {
+            Thread warmUp = new Thread(SocketHook::warmUp, "keepalive-agent warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
             dispatcher = Bootstrap.defineDispatcher(inst);
         }
         List<String> missing = new ArrayList<>();
@@ -68,8 +72,7 @@ final class Installer {
         // is an attach that leaves the listeners already open untouched.
         boolean inherit = NativeSockets.isLinux() && (!attached || settings.retrofit());
         ObjIntConsumer<Object> applier = KeepAliveApplier.create(settings, missing, natives, inherit);
-        dispatcher.getField("forceKeepAlive").setBoolean(null, settings.force());
-        dispatcher.getField("hook").set(null, applier);
+        setHook(dispatcher, applier, settings.force());
         if (first) {
             hookSocketClasses(inst);
         }
@@ -88,6 +91,21 @@ final class Installer {
             outcome.add(retrofit);
         }
         return String.join("\n", outcome);
+    }
+
+    /**
+     * Hands the applier to the dispatcher. Directly when this class sees the boot loader's dispatcher
+     * (reflective field access spins method handles on recent JDKs: milliseconds at start-up).
+     */
+    private static void setHook(Class<?> dispatcher, ObjIntConsumer<Object> applier, boolean force)
+            throws ReflectiveOperationException {
+        if (KeepAliveDispatcher.class == dispatcher) {
+            KeepAliveDispatcher.forceKeepAlive = force;
+            KeepAliveDispatcher.hook = applier;
+        } else {
+            dispatcher.getField("forceKeepAlive").setBoolean(null, force);
+            dispatcher.getField("hook").set(null, applier);
+        }
     }
 
     /** The native setsockopt path is resolved only when needed: TCP_USER_TIMEOUT, or retrofitting on attach. */

@@ -36,7 +36,9 @@ final class NativeSockets {
 
     /** Resolves the native method once; needs java.base's sun.nio.ch and java.io opened to the agent. */
     static NativeSockets open() throws ReflectiveOperationException {
-        Method method = Class.forName("sun.nio.ch.Net").getDeclaredMethod("setIntOption0", FileDescriptor.class,
+        // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
+        Method method = Class.forName("sun.nio.ch.Net", false, null).getDeclaredMethod("setIntOption0",
+                FileDescriptor.class,
                 boolean.class, int.class, int.class, int.class, boolean.class);
         method.setAccessible(true);
         Field fd = FileDescriptor.class.getDeclaredField("fd");

@@ -1,6 +1,7 @@
 package io.github.keepaliveagent;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -144,6 +145,28 @@ enum SocketHook {
             setVersion(output, version);
         }
         return new Result(output, insertions);
+    }
+
+    /**
+     * Loads and runs the ASM code once on a tiny generated class, on a background thread at start-up,
+     * while the JVM goes on starting the program: the first real hook then finds it ready.
+     */
+    static void warmUp() {
+        try {
+            ClassWriter writer = new ClassWriter(0);
+            writer.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC, "WarmUp", null, "java/lang/Object", null);
+            MethodVisitor init = writer.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
+            init.visitCode();
+            init.visitVarInsn(Opcodes.ALOAD, 0);
+            init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
+            init.visitInsn(Opcodes.RETURN);
+            init.visitMaxs(1, 1);
+            init.visitEnd();
+            writer.visitEnd();
+            instrument(writer.toByteArray(), Arrays.asList(values()));
+        } catch (Throwable ignored) {
+            // only a warm-up: the real hooks report their own failures
+        }
     }
 
     private boolean wants(String name, String desc) {
