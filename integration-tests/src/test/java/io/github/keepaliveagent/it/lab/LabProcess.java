@@ -140,6 +140,14 @@ public final class LabProcess implements AutoCloseable {
         return found;
     }
 
+    /** Waits (bounded) for the program to end and returns its exit status; fails if it is still running. */
+    public int waitFor(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(name + ": still running after " + timeout.toSeconds() + " s\n" + this);
+        }
+        return process.exitValue();
+    }
+
     /** Writes one line to the program's stdin. */
     public void send(String line) throws IOException {
         OutputStream stdin = process.getOutputStream();

@@ -319,6 +319,19 @@ public final class NetLab implements AutoCloseable {
         return process;
     }
 
+    /**
+     * Starts any program inside the namespace: {@code builder}'s command, with its environment and
+     * directory, under {@code ip netns exec} (same pid). Ended by {@link #close()} like the others.
+     */
+    public LabProcess start(String namespace, String name, ProcessBuilder builder) throws IOException {
+        requireNamespace(namespace);
+        List<String> command = new ArrayList<>(List.of(tool("ip"), "netns", "exec", namespace));
+        command.addAll(builder.command());
+        LabProcess process = new LabProcess(name + " [" + namespace + "]", builder.command(command));
+        processes.add(process);
+        return process;
+    }
+
     /** One TCP socket as {@code ss -tanoH} shows it. */
     public record TcpSocket(String state, String local, int localPort, String peer, String peerPort, String rest) {
         private static final Pattern LINE = Pattern.compile("^(\\S+)\\s+\\d+\\s+\\d+\\s+(\\S+):(\\d+)\\s+(\\S+):(\\S+)(.*)$");

@@ -26,8 +26,11 @@ import java.util.stream.Stream;
  * examples/kafka-old-client as its README tells it: the {@code java} commands of its {@code sh}
  * blocks, run as written from the repository root, with only the ports and the log directory
  * replaced (in a copy of server.properties). So the README cannot drift from what is tested.
+ *
+ * <p>Public, with the public static helpers below, for the network lab ({@code it.lab}), which runs
+ * the same commands inside network namespaces.
  */
-final class KafkaExample implements AutoCloseable {
+public final class KafkaExample implements AutoCloseable {
 
     static final Path DIRECTORY = Program.REPO_ROOT.resolve("examples/kafka-old-client");
     private static final String PROPERTIES = "examples/kafka-old-client/server.properties";
@@ -36,7 +39,7 @@ final class KafkaExample implements AutoCloseable {
     private static final String LOG_DIRS = "/tmp/kafka-old-client-demo";
 
     /** One shell command: leading NAME=value assignments, then the words. */
-    static final class Command {
+    public static final class Command {
         final Map<String, String> env;
         final List<String> words;
 
@@ -45,12 +48,12 @@ final class KafkaExample implements AutoCloseable {
             this.words = words;
         }
 
-        boolean mentions(String text) {
+        public boolean mentions(String text) {
             return words.stream().anyMatch(word -> word.contains(text));
         }
 
         /** The same command without the agent: no -javaagent, no JAVA_TOOL_OPTIONS, no KEEP* values. */
-        Command withoutAgent() {
+        public Command withoutAgent() {
             Map<String, String> env = new LinkedHashMap<>(this.env);
             env.keySet().removeIf(name -> name.equals("JAVA_TOOL_OPTIONS") || name.startsWith("KEEP"));
             List<String> words = this.words.stream().filter(word -> !word.startsWith("-javaagent:"))
@@ -58,20 +61,46 @@ final class KafkaExample implements AutoCloseable {
             return new Command(env, words);
         }
 
-        Command replace(String from, String to) {
+        public Command replace(String from, String to) {
             Map<String, String> env = new LinkedHashMap<>();
             this.env.forEach((name, value) -> env.put(name, value.replace(from, to)));
             return new Command(env, words.stream().map(word -> word.replace(from, to)).collect(Collectors.toList()));
         }
 
+        /** The same command with {@code NAME=value} set (replaced if there). */
+        public Command withEnv(String name, String value) {
+            Map<String, String> env = new LinkedHashMap<>(this.env);
+            env.put(name, value);
+            return new Command(env, words);
+        }
+
+        /** The same command with JVM options right after {@code java} (a heap limit, say). */
+        public Command withJvmArgs(String... args) {
+            List<String> words = new ArrayList<>(this.words);
+            words.addAll(1, List.of(args));
+            return new Command(env, words);
+        }
+
+        /**
+         * A process builder for it, as {@link Program} runs it: in the repository root (the README's
+         * paths are relative to it), with the command's variables and none of the machine's
+         * agent-related ones.
+         */
+        public ProcessBuilder builder() {
+            ProcessBuilder builder = new ProcessBuilder(argv()).directory(Program.REPO_ROOT.toFile());
+            builder.environment().keySet().removeAll(Program.CLEARED_ENVIRONMENT);
+            builder.environment().putAll(env);
+            return builder;
+        }
+
         /** The words, with {@code java} meaning this JDK's java. */
-        List<String> argv() {
+        public List<String> argv() {
             List<String> argv = new ArrayList<>(words);
             argv.set(0, Paths.get(System.getProperty("java.home"), "bin", "java").toString());
             return argv;
         }
 
-        boolean hasAgent() {
+        public boolean hasAgent() {
             return mentions("-javaagent:") || env.getOrDefault("JAVA_TOOL_OPTIONS", "").contains("-javaagent:");
         }
 
@@ -165,15 +194,15 @@ final class KafkaExample implements AutoCloseable {
         return matching.get(0);
     }
 
-    static Command formatCommand() throws IOException {
+    public static Command formatCommand() throws IOException {
         return readmeCommand(c -> c.mentions("kafka.tools.StorageTool"), "storage format");
     }
 
-    static Command brokerCommand() throws IOException {
+    public static Command brokerCommand() throws IOException {
         return readmeCommand(c -> c.words.contains("kafka.Kafka"), "broker");
     }
 
-    static Command clientCommand() throws IOException {
+    public static Command clientCommand() throws IOException {
         return readmeCommand(c -> c.mentions("OldKafkaClient"), "old client");
     }
 
@@ -192,14 +221,7 @@ final class KafkaExample implements AutoCloseable {
                 controller = freePort();
             } while (controller == brokerPort);
             controllerPort = controller;
-            String template = Files.readString(DIRECTORY.resolve("server.properties"));
-            for (String expected : new String[] {BROKER_ADDRESS, CONTROLLER_ADDRESS, "log.dirs=" + LOG_DIRS}) {
-                assertTrue(template.contains(expected), "server.properties should contain " + expected);
-            }
-            Files.writeString(temp.resolve("server.properties"), template
-                    .replace(BROKER_ADDRESS, "127.0.0.1:" + brokerPort)
-                    .replace(CONTROLLER_ADDRESS, "127.0.0.1:" + controllerPort)
-                    .replace(LOG_DIRS, temp.resolve("data").toString()));
+            writeServerProperties(temp, "127.0.0.1:" + brokerPort, "127.0.0.1:" + controllerPort);
 
             Command format = local(formatCommand());
             try (Program formatting = Program.start(format.argv(), format.env)) {
@@ -216,10 +238,33 @@ final class KafkaExample implements AutoCloseable {
         }
     }
 
+    /**
+     * A copy of the README's server.properties in {@code directory}, with the client listener (and
+     * the advertised one) on {@code brokerAddress}, the controller on {@code controllerAddress} and
+     * the data in {@code directory/data}; returns the copy.
+     */
+    public static Path writeServerProperties(Path directory, String brokerAddress, String controllerAddress)
+            throws IOException {
+        String template = Files.readString(DIRECTORY.resolve("server.properties"));
+        for (String expected : new String[] {BROKER_ADDRESS, CONTROLLER_ADDRESS, "log.dirs=" + LOG_DIRS}) {
+            assertTrue(template.contains(expected), "server.properties should contain " + expected);
+        }
+        Path properties = directory.resolve("server.properties");
+        Files.writeString(properties, template
+                .replace(BROKER_ADDRESS, brokerAddress)
+                .replace(CONTROLLER_ADDRESS, controllerAddress)
+                .replace(LOG_DIRS, directory.resolve("data").toString()));
+        return properties;
+    }
+
+    /** A README command aimed elsewhere: {@code properties} as its server.properties, {@code brokerAddress} as its broker. */
+    public static Command retarget(Command command, Path properties, String brokerAddress) {
+        return command.replace(PROPERTIES, properties.toString()).replace(BROKER_ADDRESS, brokerAddress);
+    }
+
     /** The README's command, run here: the test's copy of server.properties and the test's ports. */
     Command local(Command command) {
-        return command.replace(PROPERTIES, temp.resolve("server.properties").toString())
-                .replace(BROKER_ADDRESS, "127.0.0.1:" + brokerPort);
+        return retarget(command, temp.resolve("server.properties"), "127.0.0.1:" + brokerPort);
     }
 
     /** The README's old client, against this broker, with or without its agent. */

@@ -35,6 +35,11 @@ final class Program implements AutoCloseable {
     static final Path TEST_CLASSES = absolute(System.getProperty("test.classes"));
     static final Path REPO_ROOT = absolute(System.getProperty("repo.root"));
 
+    /** Variables of the machine's environment a program never inherits: the test decides them. */
+    static final List<String> CLEARED_ENVIRONMENT = List.of("KEEPIDLE", "KEEPINTVL", "KEEPCNT", "KEEPALIVE",
+            "KEEPALIVE_LOG", "KEEPALIVE_STRICT", "KEEPALIVE_USER_TIMEOUT", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
+            "_JAVA_OPTIONS", "LD_PRELOAD", "KAFKA_OPTS");
+
     /** How long a driver holds its connections at most, so that no program outlives a broken test. */
     static final String HOLD_SECONDS = "60";
 
@@ -104,11 +109,7 @@ final class Program implements AutoCloseable {
         this.command = command;
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
         // The test decides the agent's environment; the machine's must not leak in.
-        for (String name : new String[] {"KEEPIDLE", "KEEPINTVL", "KEEPCNT", "KEEPALIVE", "KEEPALIVE_LOG",
-                "KEEPALIVE_STRICT", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "LD_PRELOAD",
-                "KAFKA_OPTS"}) {
-            builder.environment().remove(name);
-        }
+        builder.environment().keySet().removeAll(CLEARED_ENVIRONMENT);
         builder.environment().putAll(env);
         stdoutFile = File.createTempFile("thirdparty", ".out");
         stderrFile = File.createTempFile("thirdparty", ".err");
