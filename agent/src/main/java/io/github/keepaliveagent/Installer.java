@@ -119,7 +119,7 @@ final class Installer {
             return null;
         }
         try {
-            return NativeSockets.open();
+            return NativeSockets.open(JdkAccess.current());
         } catch (ReflectiveOperationException | RuntimeException e) {
             Log.debug(e, "the JDK's native setsockopt is not reachable");
             missing.add("TCP_USER_TIMEOUT and the retrofit of open connections (native setsockopt not reachable)");

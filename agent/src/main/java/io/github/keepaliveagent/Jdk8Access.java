@@ -23,6 +23,11 @@ final class Jdk8Access implements JdkAccess {
     }
 
     @Override
+    public NativeSockets.Access nativeAccess() throws ReflectiveOperationException {
+        return NativeSockets.reflection();
+    }
+
+    @Override
     public void letJavaBaseRead(Instrumentation inst, Class<?> type) {
     }
 }

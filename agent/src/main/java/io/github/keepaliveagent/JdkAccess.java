@@ -21,12 +21,33 @@ interface JdkAccess {
     /** Lets code in java.base call the given class, which lives in the boot loader's unnamed module. */
     void letJavaBaseRead(Instrumentation inst, Class<?> type);
 
-    static JdkAccess current() throws ReflectiveOperationException {
-        try {
-            Class.class.getMethod("getModule");
-        } catch (NoSuchMethodException jdk8) {
-            return new Jdk8Access();
+    /** setsockopt through sun.nio.ch.Net and reads of the JDK's socket fields (needs openJavaBase first). */
+    NativeSockets.Access nativeAccess() throws ReflectiveOperationException;
+
+    /** The one for the running JDK. */
+    static JdkAccess current() {
+        return Holder.INSTANCE;
+    }
+
+    /** Created once, on first use. */
+    final class Holder {
+        static final JdkAccess INSTANCE = create();
+
+        private Holder() {
         }
-        return (JdkAccess) Class.forName("io.github.keepaliveagent.Jdk9Access").getDeclaredConstructor().newInstance();
+
+        private static JdkAccess create() {
+            try {
+                Class.class.getMethod("getModule");
+            } catch (NoSuchMethodException jdk8) {
+                return new Jdk8Access();
+            }
+            try {
+                return (JdkAccess) Class.forName("io.github.keepaliveagent.Jdk9Access").getDeclaredConstructor()
+                        .newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("the agent's JDK 9+ classes are missing from its jar", e);
+            }
+        }
     }
 }

@@ -20,13 +20,25 @@ final class NativeSockets {
     static final int TCP_KEEPCNT = 6;
     static final int TCP_USER_TIMEOUT = 18;
 
-    private final Method setIntOption;
-    private final Field fdNumber;
-    /** Per socket class: the field that holds its FileDescriptor, or the SocketImpl that does. */
-    private final ConcurrentHashMap<Class<?>, Field> fields = new ConcurrentHashMap<>();
+    /** How the JDK's internals are called: reflection on JDK 8, method handles on 9+ (see JdkAccess). */
+    interface Access {
+        void setIntOption(FileDescriptor fd, int level, int option, int value) throws Throwable;
 
-    private NativeSockets(Method setIntOption, Field fdNumber) {
-        this.setIntOption = setIntOption;
+        Getter getter(Field field) throws IllegalAccessException;
+    }
+
+    /** Reads one (accessible) field. */
+    interface Getter {
+        Object get(Object target) throws Throwable;
+    }
+
+    private final Access access;
+    private final Field fdNumber;
+    /** Per socket class: how to read the field that holds its FileDescriptor, or the SocketImpl that does. */
+    private final ConcurrentHashMap<Class<?>, Getter> getters = new ConcurrentHashMap<>();
+
+    private NativeSockets(Access access, Field fdNumber) {
+        this.access = access;
         this.fdNumber = fdNumber;
     }
 
@@ -35,22 +47,43 @@ final class NativeSockets {
     }
 
     /** Resolves the native method once; needs java.base's sun.nio.ch and java.io opened to the agent. */
-    static NativeSockets open() throws ReflectiveOperationException {
-        // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
-        Method method = Class.forName("sun.nio.ch.Net", false, null).getDeclaredMethod("setIntOption0",
-                FileDescriptor.class,
-                boolean.class, int.class, int.class, int.class, boolean.class);
-        method.setAccessible(true);
+    static NativeSockets open(JdkAccess jdk) throws ReflectiveOperationException {
         Field fd = FileDescriptor.class.getDeclaredField("fd");
         fd.setAccessible(true);
-        return new NativeSockets(method, fd);
+        return new NativeSockets(jdk.nativeAccess(), fd);
+    }
+
+    /** JDK 8: plain reflection, which is cheap there. */
+    static Access reflection() throws ReflectiveOperationException {
+        // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
+        Method method = Class.forName("sun.nio.ch.Net", false, null).getDeclaredMethod("setIntOption0",
+                FileDescriptor.class, boolean.class, int.class, int.class, int.class, boolean.class);
+        method.setAccessible(true);
+        return new Access() {
+            @Override
+            public void setIntOption(FileDescriptor fd, int level, int option, int value) throws Throwable {
+                try {
+                    method.invoke(null, fd, false, level, option, value, false);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }
+
+            @Override
+            public Getter getter(Field field) {
+                field.setAccessible(true);
+                return field::get;
+            }
+        };
     }
 
     void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
         try {
-            setIntOption.invoke(null, fd, false, level, option, value, false);
-        } catch (java.lang.reflect.InvocationTargetException e) {
-            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+            access.setIntOption(fd, level, option, value);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
         }
     }
 
@@ -91,19 +124,25 @@ final class NativeSockets {
      * class, the first field that is a FileDescriptor or a SocketImpl wins; a SocketImpl (Socket.impl,
      * a delegating impl's delegate) is followed. JDK 8 to 25 all keep the descriptor this way.
      */
-    FileDescriptor of(Object socket) throws IllegalAccessException {
+    FileDescriptor of(Object socket) throws Exception {
         Object value = socket;
         for (int depth = 0; depth < 4 && value != null; depth++) {
             if (value instanceof FileDescriptor) {
                 return (FileDescriptor) value;
             }
             Class<?> type = value.getClass();
-            Field field = fields.get(type);
-            if (field == null) {
-                field = findField(type);
-                fields.put(type, field);
+            Getter getter = getters.get(type);
+            if (getter == null) {
+                getter = access.getter(findField(type));
+                getters.put(type, getter);
             }
-            value = field.get(value);
+            try {
+                value = getter.get(value);
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
         }
         return null;
     }
@@ -114,7 +153,6 @@ final class NativeSockets {
                 boolean candidate = field.getType() == FileDescriptor.class
                         || java.net.SocketImpl.class.isAssignableFrom(field.getType());
                 if (candidate && !java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
-                    field.setAccessible(true);
                     return field;
                 }
             }

@@ -99,7 +99,7 @@ class KeepAliveApplierTest {
     void theNativePathSetsEveryOptionIncludingUserTimeoutOnEveryKind() throws Exception {
         KeepAliveApplier natively = KeepAliveApplier.create(
                 Settings.resolve("idle=62,interval=12,count=7,user_timeout=4321", Map.of()), new ArrayList<>(),
-                NativeSockets.open(), false);
+                NativeSockets.open(JdkAccess.current()), false);
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 Socket client = new Socket();
                 SocketChannel channel = SocketChannel.open()) {
@@ -116,7 +116,7 @@ class KeepAliveApplierTest {
                     assertEquals(12, option(socket, ExtendedSocketOptions.TCP_KEEPINTERVAL), socket.toString());
                     assertEquals(7, option(socket, ExtendedSocketOptions.TCP_KEEPCOUNT), socket.toString());
                 }
-                NativeSockets natives = NativeSockets.open();
+                NativeSockets natives = NativeSockets.open(JdkAccess.current());
                 Method getInt = Class.forName("sun.nio.ch.Net").getDeclaredMethod("getIntOption0",
                         java.io.FileDescriptor.class, boolean.class, int.class, int.class);
                 getInt.setAccessible(true);
@@ -129,7 +129,7 @@ class KeepAliveApplierTest {
     @Test
     void listenersAreConfiguredAndWhatTheyAcceptInheritsWithoutBeingTouched() throws Exception {
         KeepAliveApplier natively = KeepAliveApplier.create(Settings.resolve("idle=63", Map.of()), new ArrayList<>(),
-                NativeSockets.open(), true);
+                NativeSockets.open(JdkAccess.current()), true);
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             natively.accept(server, KeepAliveApplier.LISTENER);
             server.bind(loopback());
