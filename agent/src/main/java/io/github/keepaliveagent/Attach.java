@@ -46,19 +46,27 @@ final class Attach {
             return USAGE;
         }
         Path proc = Paths.get("/proc", pid);
-        if (!Files.isDirectory(proc)) {
-            err.println("keepalive-agent: attach: no such process: " + pid);
-            return NO_SUCH_PROCESS;
-        }
-        int problem = checkTarget(proc, pid, err);
-        if (problem != OK) {
-            return problem;
+        if (Files.isDirectory(Paths.get("/proc/self"))) { // Linux: what /proc can tell before attaching
+            if (!Files.isDirectory(proc)) {
+                err.println("keepalive-agent: attach: no such process: " + pid);
+                return NO_SUCH_PROCESS;
+            }
+            int problem = checkTarget(proc, pid, err);
+            if (problem != OK) {
+                return problem;
+            }
         }
         File jar = agentJar();
         Path report = null;
         try {
             report = Files.createTempFile("keepalive-agent-attach", ".txt");
-            report.toFile().setWritable(true, false); // the target may run as another user (we are root)
+            if (Files.isDirectory(proc)) {
+                try { // root attaching to another user's JVM: the report belongs to that user, not to everyone
+                    Files.setOwner(report, Files.getOwner(proc));
+                } catch (IOException | UnsupportedOperationException notRoot) {
+                    // same user: nothing to do
+                }
+            }
             String agentArgs = (args == null || args.isEmpty() ? "" : args + ",") + REPORT_ARG + report;
             ByteBuddyAgent.attach(jar, pid, agentArgs);
             String outcome = new String(Files.readAllBytes(report), StandardCharsets.UTF_8);
@@ -69,7 +77,9 @@ final class Attach {
                 }
             }
             if (outcome.isEmpty()) {
-                out.println("  (no report: the target cannot write to " + report + "; see its stderr)");
+                out.println("  (no report: the target could not write " + report + ", e.g. another /tmp;"
+                        + " see its stderr)");
+                return FAILED;
             }
             return outcome.startsWith("error:") ? FAILED : OK;
         } catch (Throwable t) {

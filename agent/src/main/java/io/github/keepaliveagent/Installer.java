@@ -32,17 +32,21 @@ final class Installer {
         Log.setLevel(settings.logLevel());
         List<String> outcome = new ArrayList<>();
         for (String problem : settings.problems()) {
-            Log.error(problem);
+            Log.invalid(problem); // printed whatever the log level: an invalid value is never silent
             outcome.add("error: " + problem);
         }
         if (settings.strict() && !settings.problems().isEmpty()) {
             if (attached) {
-                Log.error("strict mode: not loaded because of the invalid value(s) above");
+                Log.invalid("strict mode: not loaded because of the invalid value(s) above");
                 outcome.add("error: strict mode: not loaded");
                 return String.join("\n", outcome);
             }
-            Log.error("strict mode: stopping the JVM because of the invalid value(s) above");
+            Log.invalid("strict mode: stopping the JVM because of the invalid value(s) above");
             System.exit(EXIT_CONFIG);
+        }
+        for (String warning : settings.warnings()) {
+            Log.warn(warning);
+            outcome.add("warning: " + warning);
         }
         Class<?>[] loaded = inst.getAllLoadedClasses();
         Class<?> dispatcher = bootClass(loaded, Bootstrap.DISPATCHER);
@@ -60,18 +64,15 @@ final class Installer {
             return String.join("\n", outcome);
         }
         if (first) {
-            Thread warmUp = new Thread(SocketHook::warmUp, "keepalive-agent warm-up");
-            warmUp.setDaemon(true);
-            warmUp.start();
+            if (!attached) {
+                startWarmUp();
+            }
             dispatcher = Bootstrap.defineDispatcher(inst);
         }
         List<String> missing = new ArrayList<>();
         NativeSockets natives = NativeSockets.isLinux() || needsNatives(settings, attached) ? openNatives(missing)
                 : null;
-        // Accepted connections inherit from listeners configured by the agent: all of them, unless this
-        // is an attach that leaves the listeners already open untouched.
-        boolean inherit = NativeSockets.isLinux() && (!attached || settings.retrofit());
-        ObjIntConsumer<Object> applier = KeepAliveApplier.create(settings, missing, natives, inherit);
+        ObjIntConsumer<Object> applier = KeepAliveApplier.create(settings, missing, natives);
         setHook(dispatcher, applier, settings.force());
         if (first) {
             hookSocketClasses(inst);
@@ -91,6 +92,25 @@ final class Installer {
             outcome.add(retrofit);
         }
         return String.join("\n", outcome);
+    }
+
+    /** ASM's classes load on a background thread while the JVM goes on starting the program. */
+    private static void startWarmUp() {
+        try {
+            Thread warmUp = new Thread(new WarmUp(), "keepalive-agent warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        } catch (Throwable e) {
+            Log.debug(e, "no warm-up thread; ASM loads on the first socket class instead");
+        }
+    }
+
+    /** A class rather than a lambda: the first lambda would start the JDK's lambda machinery. */
+    private static final class WarmUp implements Runnable {
+        @Override
+        public void run() {
+            SocketHook.warmUp();
+        }
     }
 
     /**

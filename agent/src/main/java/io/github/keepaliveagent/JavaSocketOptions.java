@@ -79,7 +79,7 @@ final class JavaSocketOptions {
         }
     }
 
-    /** SocketImpl's protected setOption(SocketOption, Object): JDK 8 and later; java.net is opened to us. */
+    /** SocketImpl's protected setOption(SocketOption, Object), where the JDK has it; java.net is opened to us. */
     private static Method findImplSetOption(List<String> missing) {
         try {
             Method method = SocketImpl.class.getDeclaredMethod("setOption", SocketOption.class, Object.class);

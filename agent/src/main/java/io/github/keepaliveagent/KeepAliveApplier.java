@@ -16,10 +16,11 @@ import java.util.function.ObjIntConsumer;
  * Never throws: a socket that can't take an option is left as it is.
  *
  * <p>On Linux the options are set with setsockopt on the socket's descriptor ({@link NativeSockets}),
- * which also reaches TCP_USER_TIMEOUT and spares every JVM from loading jdk.net at start-up; elsewhere
+ * which also reaches TCP_USER_TIMEOUT, and is cheaper than the JDK's API at start-up; elsewhere
  * through the JDK's API ({@link JavaSocketOptions}). On Linux a connection accepted by a listening
  * socket inherits that socket's SO_KEEPALIVE and TCP_KEEP* values, so listening sockets are configured
- * and accepted connections cost nothing, as with libkeepalive.
+ * and an accepted connection costs one getsockopt: it is configured itself only when it did not
+ * inherit keepalive (a listener opened before attach, a connection accepted before the retrofit).
  */
 final class KeepAliveApplier implements ObjIntConsumer<Object> {
 
@@ -33,26 +34,20 @@ final class KeepAliveApplier implements ObjIntConsumer<Object> {
     private final NativeSockets natives;
     /** Elsewhere: the JDK's API; null on Linux. */
     private final JavaSocketOptions javaOptions;
-    /** Listening sockets are configured and accepted connections inherit (Linux, native path). */
-    private volatile boolean inheritFromListener;
     private final ThreadLocal<Boolean> applying = new ThreadLocal<>();
 
-    private KeepAliveApplier(Settings settings, NativeSockets natives, JavaSocketOptions javaOptions,
-            boolean inheritFromListener) {
+    private KeepAliveApplier(Settings settings, NativeSockets natives, JavaSocketOptions javaOptions) {
         this.settings = settings;
         this.description = settings.describe();
         this.natives = natives;
         this.javaOptions = javaOptions;
-        this.inheritFromListener = inheritFromListener;
     }
 
     /**
      * @param natives the native path, or null where it is not available
-     * @param inheritFromListener whether every listening socket the program accepts from is (or will be) configured
      * @param missing receives what this JDK/OS cannot apply, for one warning
      */
-    static KeepAliveApplier create(Settings settings, List<String> missing, NativeSockets natives,
-            boolean inheritFromListener) {
+    static KeepAliveApplier create(Settings settings, List<String> missing, NativeSockets natives) {
         JavaSocketOptions javaOptions = null;
         if (natives == null) {
             javaOptions = JavaSocketOptions.resolve(settings, missing);
@@ -60,7 +55,7 @@ final class KeepAliveApplier implements ObjIntConsumer<Object> {
                 missing.add("TCP_USER_TIMEOUT (Linux only)");
             }
         }
-        return new KeepAliveApplier(settings, natives, javaOptions, inheritFromListener && natives != null);
+        return new KeepAliveApplier(settings, natives, javaOptions);
     }
 
     @Override
@@ -71,10 +66,10 @@ final class KeepAliveApplier implements ObjIntConsumer<Object> {
         applying.set(Boolean.TRUE);
         try {
             if (kind == LISTENER) {
-                if (inheritFromListener) {
+                if (natives != null) {
                     configureListener(socket);
                 }
-            } else if (inheritFromListener && isAccepted(socket)) {
+            } else if (natives != null && isAccepted(socket) && inheritedKeepalive(socket)) {
                 if (Log.debugEnabled()) {
                     Log.debug("accepted {}: inherits its listening socket's settings", socket);
                 }
@@ -102,6 +97,12 @@ final class KeepAliveApplier implements ObjIntConsumer<Object> {
                 && ((AsynchronousSocketChannel) socket).getRemoteAddress() != null;
     }
 
+    /** Whether an accepted connection got keepalive from its listening socket: one getsockopt. */
+    private boolean inheritedKeepalive(Object socket) throws Exception {
+        FileDescriptor fd = natives.of(socket);
+        return fd != null && natives.getInt(fd, NativeSockets.SOL_SOCKET, NativeSockets.SO_KEEPALIVE) != 0;
+    }
+
     private boolean configureNatively(Object socket) throws Exception {
         if (socket instanceof NetworkChannel
                 && !((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE)) {
@@ -122,17 +123,10 @@ final class KeepAliveApplier implements ObjIntConsumer<Object> {
             return; // a UNIX-domain server channel: not TCP, left alone
         }
         FileDescriptor fd = natives.of(listener);
-        try {
-            if (fd == null) {
-                throw new IllegalStateException("no file descriptor");
-            }
-            natives.configure(fd, settings);
-        } catch (Exception e) {
-            inheritFromListener = false; // from now on each accepted connection is configured itself
-            Log.warn(e, "could not configure the listening socket {}: each accepted connection is configured"
-                    + " instead", listener);
-            return;
+        if (fd == null) {
+            return; // its accepted connections, not having inherited keepalive, are configured one by one
         }
+        natives.configure(fd, settings);
         if (Log.debugEnabled()) {
             Log.debug("configured listening socket {} (its connections inherit): {}", listener, description);
         }

@@ -69,6 +69,15 @@ final class Log {
         }
     }
 
+    /** An invalid setting: printed even with log=off, through tinylog where it may print. */
+    static void invalid(String message) {
+        if (threshold <= 3 && tinylog()) {
+            Logger.error(message);
+        } else {
+            System.err.println(PREFIX + "ERROR: " + message);
+        }
+    }
+
     static void error(String message) {
         if (threshold <= 3 && tinylog()) {
             Logger.error(message);

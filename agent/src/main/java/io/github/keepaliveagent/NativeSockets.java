@@ -24,6 +24,8 @@ final class NativeSockets {
     interface Access {
         void setIntOption(FileDescriptor fd, int level, int option, int value) throws Throwable;
 
+        int getIntOption(FileDescriptor fd, int level, int option) throws Throwable;
+
         Getter getter(Field field) throws IllegalAccessException;
     }
 
@@ -36,6 +38,8 @@ final class NativeSockets {
     private final Field fdNumber;
     /** Per socket class: how to read the field that holds its FileDescriptor, or the SocketImpl that does. */
     private final ConcurrentHashMap<Class<?>, Getter> getters = new ConcurrentHashMap<>();
+    /** Options the kernel refused once: warned about once. */
+    private final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
 
     private NativeSockets(Access access, Field fdNumber) {
         this.access = access;
@@ -56,9 +60,13 @@ final class NativeSockets {
     /** JDK 8: plain reflection, which is cheap there. */
     static Access reflection() throws ReflectiveOperationException {
         // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
-        Method method = Class.forName("sun.nio.ch.Net", false, null).getDeclaredMethod("setIntOption0",
+        Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+        Method method = net.getDeclaredMethod("setIntOption0",
                 FileDescriptor.class, boolean.class, int.class, int.class, int.class, boolean.class);
         method.setAccessible(true);
+        Method getter = net.getDeclaredMethod("getIntOption0", FileDescriptor.class, boolean.class, int.class,
+                int.class);
+        getter.setAccessible(true);
         return new Access() {
             @Override
             public void setIntOption(FileDescriptor fd, int level, int option, int value) throws Throwable {
@@ -70,11 +78,30 @@ final class NativeSockets {
             }
 
             @Override
+            public int getIntOption(FileDescriptor fd, int level, int option) throws Throwable {
+                try {
+                    return (Integer) getter.invoke(null, fd, false, level, option);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                }
+            }
+
+            @Override
             public Getter getter(Field field) {
                 field.setAccessible(true);
                 return field::get;
             }
         };
+    }
+
+    int getInt(FileDescriptor fd, int level, int option) throws Exception {
+        try {
+            return access.getIntOption(fd, level, option);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
@@ -92,16 +119,24 @@ final class NativeSockets {
      * connections inherit them. Options left unset keep the kernel's values.
      */
     void configure(FileDescriptor fd, Settings settings) throws Exception {
-        setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1);
-        setIfConfigured(fd, TCP_KEEPIDLE, settings.seconds(Option.IDLE));
-        setIfConfigured(fd, TCP_KEEPINTVL, settings.seconds(Option.INTERVAL));
-        setIfConfigured(fd, TCP_KEEPCNT, settings.seconds(Option.COUNT));
-        setIfConfigured(fd, TCP_USER_TIMEOUT, settings.userTimeout());
+        setInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1); // a closed socket fails here: nothing more to do
+        setIfConfigured(fd, TCP_KEEPIDLE, settings.seconds(Option.IDLE), "TCP_KEEPIDLE");
+        setIfConfigured(fd, TCP_KEEPINTVL, settings.seconds(Option.INTERVAL), "TCP_KEEPINTVL");
+        setIfConfigured(fd, TCP_KEEPCNT, settings.seconds(Option.COUNT), "TCP_KEEPCNT");
+        setIfConfigured(fd, TCP_USER_TIMEOUT, settings.userTimeout(), "TCP_USER_TIMEOUT");
     }
 
-    private void setIfConfigured(FileDescriptor fd, int option, Integer value) throws Exception {
-        if (value != null) {
+    /** Each option on its own: one the kernel refuses (a sandbox, an old kernel) is warned about once. */
+    private void setIfConfigured(FileDescriptor fd, int option, Integer value, String name) {
+        if (value == null) {
+            return;
+        }
+        try {
             setInt(fd, IPPROTO_TCP, option, value);
+        } catch (Exception e) {
+            if (refused.add(name)) {
+                Log.warn("the kernel refused {}={} ({}): sockets keep its default for it", name, value, e.getMessage());
+            }
         }
     }
 
@@ -115,9 +150,6 @@ final class NativeSockets {
         return fd;
     }
 
-    int number(FileDescriptor fd) throws IllegalAccessException {
-        return fdNumber.getInt(fd);
-    }
 
     /**
      * The FileDescriptor inside a Socket, SocketImpl or channel, or null. Walking up from the concrete

@@ -21,6 +21,7 @@ final class ProcTcp {
     /** One TCP socket of the process. */
     static final class Connection {
         final int fd;
+        final long inode;
         final String state;
         final String local;
         final String remote;
@@ -30,14 +31,26 @@ final class ProcTcp {
         /** Unanswered keepalive probes (icsk_probes_out). */
         final int probes;
 
-        Connection(int fd, String state, String local, String remote, int timer, long timerMillis, int probes) {
+        Connection(int fd, long inode, String state, String local, String remote, int timer, long timerMillis,
+                int probes) {
             this.fd = fd;
+            this.inode = inode;
             this.state = state;
             this.local = local;
             this.remote = remote;
             this.timer = timer;
             this.timerMillis = timerMillis;
             this.probes = probes;
+        }
+
+        /** For this process's own sockets: its descriptor still refers to the same socket. */
+        boolean stillAt() {
+            try {
+                return Files.readSymbolicLink(Paths.get("/proc/self/fd", String.valueOf(fd))).toString()
+                        .equals("socket:[" + inode + "]");
+            } catch (IOException e) {
+                return false;
+            }
         }
 
         boolean established() {
@@ -89,13 +102,14 @@ final class ProcTcp {
                     continue;
                 }
                 // remove(): the kernel may list a socket twice while its table changes during the read.
-                Integer fd = fdByInode.remove(Long.parseLong(f[9]));
+                long inode = Long.parseLong(f[9]);
+                Integer fd = fdByInode.remove(inode);
                 if (fd == null) {
                     continue; // another process's socket in the same network namespace, or a repeat
                 }
                 String[] timer = f[5].split(":");
                 int state = Integer.parseInt(f[3], 16);
-                connections.add(new Connection(fd, state < STATES.length ? STATES[state] : f[3],
+                connections.add(new Connection(fd, inode, state < STATES.length ? STATES[state] : f[3],
                         address(f[1]), state == 10 ? "*" : address(f[2]), Integer.parseInt(timer[0], 16),
                         Long.parseLong(timer[1], 16) * 1000 / TICKS_PER_SECOND, Integer.parseInt(f[8])));
             }

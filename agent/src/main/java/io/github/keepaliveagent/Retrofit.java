@@ -2,8 +2,9 @@ package io.github.keepaliveagent;
 
 /**
  * For attach: gives the TCP connections that are already open in this JVM the settings too (Linux).
- * Connections and listening sockets get SO_KEEPALIVE and the TCP_KEEP* values (connections accepted
- * from now on inherit a listener's). Other states (closing, connecting) are skipped.
+ * Connections (also those still connecting) and listening sockets get SO_KEEPALIVE and the TCP_KEEP*
+ * values (connections accepted from now on inherit a listener's); closing ones are skipped. Values the
+ * program had set itself on those connections are replaced: attach is the operator's decision.
  */
 final class Retrofit {
 
@@ -18,13 +19,17 @@ final class Retrofit {
         int failed = 0;
         try {
             for (ProcTcp.Connection connection : ProcTcp.of("self")) {
-                if (!connection.established() && !connection.listening()) {
-                    skipped++;
+                if (!connection.established() && !connection.listening() && !"SYN_SENT".equals(connection.state)) {
+                    skipped++; // closing: nothing to keep alive
+                    continue;
+                }
+                if (!connection.stillAt()) {
+                    skipped++; // closed since the listing, its number maybe reused by another file
                     continue;
                 }
                 try {
                     natives.configure(natives.wrap(connection.fd), settings);
-                    if (connection.established()) {
+                    if (!connection.listening()) {
                         changed++;
                     } else {
                         listening++;
@@ -40,6 +45,6 @@ final class Retrofit {
             return "retrofit: failed to list the open connections (" + e + ")";
         }
         return "retrofit: " + changed + " connections changed, " + listening + " listening sockets changed, "
-                + skipped + " skipped (not established or listening), " + failed + " failed";
+                + skipped + " skipped (closing), " + failed + " failed";
     }
 }

@@ -112,6 +112,41 @@ final class Settings {
         return sources.get(option);
     }
 
+    /**
+     * Valid values that work against each other: TCP_USER_TIMEOUT also bounds keepalive (tcp(7)), so
+     * below idle + interval x count it drops an idle connection after a single unanswered probe.
+     */
+    List<String> warnings() {
+        Integer timeout = userTimeout();
+        if (timeout == null) {
+            return Collections.emptyList();
+        }
+        long idle = effective(Option.IDLE);
+        long interval = effective(Option.INTERVAL);
+        long count = effective(Option.COUNT);
+        long keepaliveMillis = 1000 * (idle + interval * count);
+        if (idle < 0 || interval < 0 || count < 0 || timeout >= keepaliveMillis) {
+            return Collections.emptyList();
+        }
+        return Collections.singletonList("user_timeout=" + timeout + "ms is shorter than idle + interval x count = "
+                + keepaliveMillis + "ms: it overrides keepalive (tcp(7)) and drops an idle connection after the"
+                + " first unanswered probe; use at least " + keepaliveMillis + "ms");
+    }
+
+    /** The value that applies: the configured one, else the kernel's; -1 where unknown. */
+    private long effective(Option option) {
+        Integer value = seconds(option);
+        if (value != null) {
+            return value;
+        }
+        String kernel = KernelDefaults.read(option);
+        try {
+            return kernel == null ? -1 : Long.parseLong(kernel);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /** One message for each invalid input, naming the input, the value and what is valid. */
     List<String> problems() {
         return problems;

@@ -18,18 +18,19 @@ import net.bytebuddy.jar.asm.Opcodes;
  *
  * <p>The rewrite is plain ASM (Byte Buddy's repackaged copy) rather than Byte Buddy's AgentBuilder:
  * it loads a few dozen classes instead of about a thousand, which keeps the start-up cost that every
- * JVM on a host pays small. The inserted code is a single static call, so no frames are recomputed.
+ * JVM on a host pays small. The inserted code is a static call (after a DUP2 or an ALOAD), so no
+ * stack map frame changes and none is recomputed.
  */
 enum SocketHook {
     /** java.net.Socket, JDK 8-25: right after its SocketImpl creates the native socket; the impl is passed. */
-    SOCKET_CLIENT("java/net/Socket", Where.AFTER_IMPL_CREATE, null, null, Dispatch.SOCKET),
+    SOCKET_CLIENT("java/net/Socket", Where.AFTER_IMPL_CREATE, null, null, Dispatch.SOCKET_IMPL),
     /** force=true only: Socket.setKeepAlive(false) is turned into true (Apache HttpClient's default is false). */
     SOCKET_KEEPALIVE_SETTER("java/net/Socket", Where.METHOD_ENTRY, "setKeepAlive", "(Z)V", Dispatch.KEEPALIVE_FILTER),
     /** Sockets returned by ServerSocket.accept, subclasses included (implAccept is final). */
     SOCKET_ACCEPTED("java/net/ServerSocket", Where.METHOD_EXIT, "implAccept", "(Ljava/net/Socket;)V",
             Dispatch.SOCKET),
     /** ServerSocket's listening socket, right after its SocketImpl creates it. */
-    SOCKET_LISTENER("java/net/ServerSocket", Where.AFTER_IMPL_CREATE, null, null, Dispatch.LISTENER),
+    SOCKET_LISTENER("java/net/ServerSocket", Where.AFTER_IMPL_CREATE, null, null, Dispatch.LISTENER_IMPL),
     /** SocketChannel, client (any connect style) and accepted: the constructors that open or adopt the fd. */
     SOCKET_CHANNEL("sun/nio/ch/SocketChannelImpl", Where.CONSTRUCTOR_EXIT, null, null, Dispatch.SOCKET),
     /** ServerSocketChannel's listening socket. */
@@ -55,6 +56,9 @@ enum SocketHook {
     enum Dispatch {
         SOCKET("socketCreated", "(Ljava/lang/Object;)V"),
         LISTENER("listenerCreated", "(Ljava/lang/Object;)V"),
+        /** The impl and create's stream flag: a datagram Socket (JDK 8-21, deprecated) is not TCP. */
+        SOCKET_IMPL("socketImplCreated", "(Ljava/lang/Object;Z)V"),
+        LISTENER_IMPL("listenerImplCreated", "(Ljava/lang/Object;Z)V"),
         /** Filters the boolean first argument: {@code on = keepAliveRequested(on)}. */
         KEEPALIVE_FILTER("keepAliveRequested", "(Z)Z");
 
@@ -212,10 +216,8 @@ enum SocketHook {
             boolean createsSocket = where == Where.AFTER_IMPL_CREATE && opcode == Opcodes.INVOKEVIRTUAL
                     && "java/net/SocketImpl".equals(owner) && "create".equals(name) && "(Z)V".equals(desc);
             if (createsSocket) {
-                // Stack: impl, stream -> impl, impl, stream; create() consumes two, the dispatch takes the impl.
-                super.visitInsn(Opcodes.SWAP);
-                super.visitInsn(Opcodes.DUP_X1);
-                super.visitInsn(Opcodes.SWAP);
+                // Stack: impl, stream -> impl, stream, impl, stream; create() takes two, the dispatch the rest.
+                super.visitInsn(Opcodes.DUP2);
             }
             super.visitMethodInsn(opcode, owner, name, desc, isInterface);
             if (createsSocket) {
@@ -247,7 +249,7 @@ enum SocketHook {
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
-            super.visitMaxs(maxStack + 1, maxLocals);
+            super.visitMaxs(maxStack + 2, maxLocals);
         }
     }
 }

@@ -43,13 +43,20 @@ final class Jdk9Access implements JdkAccess {
     public NativeSockets.Access nativeAccess() throws ReflectiveOperationException {
         // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
         Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
-        MethodHandle setIntOption = MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net,
-                "setIntOption0", MethodType.methodType(void.class, FileDescriptor.class, boolean.class, int.class,
-                        int.class, int.class, boolean.class));
+        MethodHandles.Lookup inNet = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+        MethodHandle setIntOption = inNet.findStatic(net, "setIntOption0", MethodType.methodType(void.class,
+                FileDescriptor.class, boolean.class, int.class, int.class, int.class, boolean.class));
+        MethodHandle getIntOption = inNet.findStatic(net, "getIntOption0", MethodType.methodType(int.class,
+                FileDescriptor.class, boolean.class, int.class, int.class));
         return new NativeSockets.Access() {
             @Override
             public void setIntOption(FileDescriptor fd, int level, int option, int value) throws Throwable {
                 setIntOption.invokeExact(fd, false, level, option, value, false);
+            }
+
+            @Override
+            public int getIntOption(FileDescriptor fd, int level, int option) throws Throwable {
+                return (int) getIntOption.invokeExact(fd, false, level, option);
             }
 
             @Override

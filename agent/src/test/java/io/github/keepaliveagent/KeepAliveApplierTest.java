@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class KeepAliveApplierTest {
 
     private final KeepAliveApplier applier = KeepAliveApplier.create(
-            Settings.resolve("idle=61,interval=11,count=6", Map.of()), new ArrayList<>(), null, false);
+            Settings.resolve("idle=61,interval=11,count=6", Map.of()), new ArrayList<>(), null);
 
     @Test
     void socketChannel() throws Exception {
@@ -67,7 +67,7 @@ class KeepAliveApplierTest {
     @Test
     void unsetOptionsAreNotTouched() throws Exception {
         KeepAliveApplier onlyKeepalive = KeepAliveApplier.create(Settings.resolve(null, Map.of()), new ArrayList<>(),
-                null, false);
+                null);
         try (SocketChannel channel = SocketChannel.open()) {
             int kernelIdle = channel.getOption(ExtendedSocketOptions.TCP_KEEPIDLE);
             onlyKeepalive.accept(channel, KeepAliveApplier.SOCKET);
@@ -91,7 +91,7 @@ class KeepAliveApplierTest {
     @Test
     void reportsNothingMissingOnThisJdk() {
         List<String> missing = new ArrayList<>();
-        KeepAliveApplier.create(Settings.resolve("idle=5", Map.of()), missing, null, false);
+        KeepAliveApplier.create(Settings.resolve("idle=5", Map.of()), missing, null);
         assertEquals(List.of(), missing);
     }
 
@@ -99,7 +99,7 @@ class KeepAliveApplierTest {
     void theNativePathSetsEveryOptionIncludingUserTimeoutOnEveryKind() throws Exception {
         KeepAliveApplier natively = KeepAliveApplier.create(
                 Settings.resolve("idle=62,interval=12,count=7,user_timeout=4321", Map.of()), new ArrayList<>(),
-                NativeSockets.open(JdkAccess.current()), false);
+                NativeSockets.open(JdkAccess.current()));
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 Socket client = new Socket();
                 SocketChannel channel = SocketChannel.open()) {
@@ -129,7 +129,7 @@ class KeepAliveApplierTest {
     @Test
     void listenersAreConfiguredAndWhatTheyAcceptInheritsWithoutBeingTouched() throws Exception {
         KeepAliveApplier natively = KeepAliveApplier.create(Settings.resolve("idle=63", Map.of()), new ArrayList<>(),
-                NativeSockets.open(JdkAccess.current()), true);
+                NativeSockets.open(JdkAccess.current()));
         try (ServerSocketChannel server = ServerSocketChannel.open()) {
             natively.accept(server, KeepAliveApplier.LISTENER);
             server.bind(loopback());

@@ -102,6 +102,17 @@ class SettingsTest {
     }
 
     @Test
+    void aUserTimeoutShorterThanKeepaliveIsWarnedAbout() {
+        // 60 + 10 x 5 = 110 s of keepalive: a 60 s user timeout would cut after one lost probe.
+        Settings tooShort = Settings.resolve("idle=60,interval=10,count=5,user_timeout=60000", Map.of());
+        assertTrue(tooShort.problems().isEmpty());
+        assertEquals(1, tooShort.warnings().size(), tooShort.warnings().toString());
+        assertTrue(tooShort.warnings().get(0).contains("use at least 110000ms"), tooShort.warnings().get(0));
+        assertTrue(Settings.resolve("idle=60,interval=10,count=5,user_timeout=110000", Map.of()).warnings().isEmpty());
+        assertTrue(Settings.resolve("idle=60", Map.of()).warnings().isEmpty());
+    }
+
+    @Test
     void strictAndLogLevelFromArguments() {
         Settings settings = Settings.resolve("strict=true,log=debug", Map.of());
         assertTrue(settings.strict());

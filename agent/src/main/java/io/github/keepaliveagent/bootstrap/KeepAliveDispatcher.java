@@ -30,6 +30,20 @@ public final class KeepAliveDispatcher {
         dispatch(socket, SOCKET);
     }
 
+    /** java.net.Socket, right after its SocketImpl created the native socket: TCP only when {@code stream}. */
+    public static void socketImplCreated(Object impl, boolean stream) {
+        if (stream) {
+            dispatch(impl, SOCKET);
+        }
+    }
+
+    /** java.net.ServerSocket, right after its SocketImpl created the listening socket. */
+    public static void listenerImplCreated(Object impl, boolean stream) {
+        if (stream) {
+            dispatch(impl, LISTENER);
+        }
+    }
+
     /** Called by the instrumented JDK classes once for each listening socket that comes into being. */
     public static void listenerCreated(Object listener) {
         dispatch(listener, LISTENER);

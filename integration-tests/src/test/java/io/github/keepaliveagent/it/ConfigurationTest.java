@@ -110,6 +110,16 @@ class ConfigurationTest {
 
     @ParameterizedTest
     @MethodSource("jdks")
+    void anInvalidValueIsReportedEvenWithLogOffAndStrictModeSaysWhyItStops(String jdk) throws Exception {
+        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().env("KEEPALIVE_LOG", "off")
+                .env("KEEPALIVE_STRICT", "true").env("KEEPIDLE", "abc").runExample("example.EverySocketKind");
+        assertEquals(78, result.exitCode, result.toString());
+        assertTrue(result.err.contains("keepalive-agent ERROR: KEEPIDLE=\"abc\" is not valid"), result.toString());
+        assertTrue(result.err.contains("strict mode: stopping the JVM"), result.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
     void logOffIsSilent(String jdk) throws Exception {
         ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5().env("KEEPALIVE_LOG", "off")
                 .runExample("example.EverySocketKind");

@@ -27,7 +27,9 @@ class HostSafetyTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void noExceptionIsThrownAnywhereBecauseOfTheAgent(String jdk) throws Exception {
-        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5().jvmArgs("-Xlog:exceptions=info")
+        // BytecodeVerificationLocal: the rewritten java.base classes go through the verifier too.
+        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5()
+                .jvmArgs("-Xlog:exceptions=info", "-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal")
                 .runExample("example.EverySocketKind");
         List<String> exceptions = result.out.lines().filter(l -> l.contains("[exceptions]"))
                 .filter(l -> !(l.contains("NoSuchMethodError") && l.contains("java.lang.invoke.")))
