@@ -59,9 +59,9 @@ class DeadPeerTest {
     @Timeout(150)
     void serversOfEveryKindReapConnectionsOfClientsThatVanished() throws Exception {
         try (NetLab lab = NetLab.open()) {
-            String server = lab.namespace("s");
-            String client = lab.namespace("c");
-            lab.veth(server, "s0", "10.200.3.1/24", client, "c0", "10.200.3.2/24");
+            NetLab.ServerAndClient hosts = lab.serverAndClient(3);
+            String server = hosts.server();
+            String client = hosts.client();
             Map<Kind, LabProcess> with = new EnumMap<>(Kind.class);
             Map<Kind, LabProcess> without = new EnumMap<>(Kind.class);
             for (Kind kind : Kind.values()) {
@@ -110,9 +110,9 @@ class DeadPeerTest {
     @Timeout(150)
     void aClientBlockedInReadNoticesThatItsServerVanished() throws Exception {
         try (NetLab lab = NetLab.open()) {
-            String server = lab.namespace("s");
-            String client = lab.namespace("c");
-            lab.veth(server, "s0", "10.200.3.1/24", client, "c0", "10.200.3.2/24");
+            NetLab.ServerAndClient hosts = lab.serverAndClient(3);
+            String server = hosts.server();
+            String client = hosts.client();
             LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server", "example.lab.BlockingEchoServer",
                     "7000");
             echo.await("^listening kind=socket port=7000$", START);

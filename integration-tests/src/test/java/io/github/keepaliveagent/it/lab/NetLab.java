@@ -239,6 +239,18 @@ public final class NetLab implements AutoCloseable {
         addresses.putIfAbsent(namespace, cidr.substring(0, cidr.indexOf('/')));
     }
 
+    /** A server and a client namespace of this lab, joined by one veth pair. */
+    public record ServerAndClient(String server, String client) {
+    }
+
+    /** Two namespaces on 10.200.SUBNET.0/24: the server at .1 (device s0), the client at .2 (device c0). */
+    public ServerAndClient serverAndClient(int subnet) throws IOException, InterruptedException {
+        String server = namespace("s");
+        String client = namespace("c");
+        veth(server, "s0", "10.200." + subnet + ".1/24", client, "c0", "10.200." + subnet + ".2/24");
+        return new ServerAndClient(server, client);
+    }
+
     /**
      * {@code ip:port} of a namespace's first address, after checking that the namespace exists and
      * holds it: what a program in another lab namespace connects to.

@@ -26,9 +26,9 @@ class RunningJvmTest {
     @Timeout(120)
     void attachRetrofitsAServerStartedWithoutTheAgentAndItsDeadConnectionsAreReaped() throws Exception {
         try (NetLab lab = NetLab.open()) {
-            String server = lab.namespace("s");
-            String client = lab.namespace("c");
-            lab.veth(server, "s0", "10.200.4.1/24", client, "c0", "10.200.4.2/24");
+            NetLab.ServerAndClient hosts = lab.serverAndClient(4);
+            String server = hosts.server();
+            String client = hosts.client();
             LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server started without the agent",
                     "example.lab.BlockingEchoServer", "7200");
             echo.await("^listening kind=socket port=7200$", DeadPeerTest.START);
@@ -71,9 +71,9 @@ class RunningJvmTest {
     @Timeout(120)
     void userTimeoutFailsAWriteToAPeerThatWentSilent() throws Exception {
         try (NetLab lab = NetLab.open()) {
-            String server = lab.namespace("s");
-            String client = lab.namespace("c");
-            lab.veth(server, "s0", "10.200.5.1/24", client, "c0", "10.200.5.2/24");
+            NetLab.ServerAndClient hosts = lab.serverAndClient(5);
+            String server = hosts.server();
+            String client = hosts.client();
             LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server",
                     "example.lab.BlockingEchoServer", "7300");
             echo.await("^listening kind=socket port=7300$", DeadPeerTest.START);
