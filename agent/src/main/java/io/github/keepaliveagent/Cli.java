@@ -84,7 +84,7 @@ public final class Cli {
     private static String textTable() {
         StringBuilder table = new StringBuilder();
         for (Option option : Option.values()) {
-            table.append(String.format("  %-13s %-23s %-30s default %s%n", option.argName,
+            table.append(String.format("  %-13s %-23s %-30s (default: %s)%n", option.argName,
                     option.envName == null ? "-" : option.envName,
                     option.validText(), option.defaultText));
             table.append(String.format("  %-13s %s%n", "", option.description.replace("`", "")));

@@ -19,8 +19,8 @@ enum Option {
             "Milliseconds unacknowledged data may stay unacknowledged before the connection is dropped"
                     + " (TCP_USER_TIMEOUT, Linux only)."),
     FORCE("force", "KEEPALIVE_FORCE", Arrays.asList("true", "false"), "false",
-            "`true`: the program cannot switch keepalive off: `Socket.setKeepAlive(false)` (Apache HttpClient's"
-                    + " default) is ignored."),
+            "`true`: `java.net.Socket.setKeepAlive(false)` from the program (Apache HttpClient's default) is"
+                    + " ignored."),
     KEEPALIVE("keepalive", "KEEPALIVE", Arrays.asList("on", "off"), "on",
             "`off` turns the agent off: no socket is changed."),
     LOG("log", "KEEPALIVE_LOG", Log.LEVELS, "info",
