@@ -36,8 +36,32 @@ final class NativeSockets {
 
     private final Access access;
     private final Field fdNumber;
-    /** Per socket class: how to read the field that holds its FileDescriptor, or the SocketImpl that does. */
-    private final ConcurrentHashMap<Class<?>, Getter> getters = new ConcurrentHashMap<>();
+    /**
+     * Per socket class: how to read the field that holds its FileDescriptor, or the SocketImpl that does.
+     * A ClassValue, so that an application's own Socket subclass does not pin its class loader.
+     */
+    private final ClassValue<Getter> getters = new ClassValue<Getter>() {
+        @Override
+        protected Getter computeValue(Class<?> type) {
+            Field field = findField(type);
+            if (field == null) {
+                return NO_DESCRIPTOR;
+            }
+            try {
+                return access.getter(field);
+            } catch (IllegalAccessException | RuntimeException e) {
+                Log.debug(e, "cannot read {}", field);
+                return NO_DESCRIPTOR;
+            }
+        }
+    };
+    /** For a class with no descriptor field (a class rather than a lambda: no lambda machinery at start-up). */
+    private static final Getter NO_DESCRIPTOR = new Getter() {
+        @Override
+        public Object get(Object target) {
+            return null;
+        }
+    };
     /** Options the kernel refused once: warned about once. */
     private final java.util.Set<String> refused = ConcurrentHashMap.newKeySet();
 
@@ -162,14 +186,8 @@ final class NativeSockets {
             if (value instanceof FileDescriptor) {
                 return (FileDescriptor) value;
             }
-            Class<?> type = value.getClass();
-            Getter getter = getters.get(type);
-            if (getter == null) {
-                getter = access.getter(findField(type));
-                getters.put(type, getter);
-            }
             try {
-                value = getter.get(value);
+                value = getters.get(value.getClass()).get(value);
             } catch (Exception | Error e) {
                 throw e;
             } catch (Throwable t) {
@@ -189,6 +207,6 @@ final class NativeSockets {
                 }
             }
         }
-        throw new IllegalStateException("no file descriptor in " + type.getName());
+        return null; // not a socket the agent knows how to reach: left alone
     }
 }
