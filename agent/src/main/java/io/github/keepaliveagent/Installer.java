@@ -70,8 +70,10 @@ final class Installer {
             dispatcher = Bootstrap.defineDispatcher(inst);
         }
         List<String> missing = new ArrayList<>();
-        NativeSockets natives = NativeSockets.isLinux() || needsNatives(settings, attached) ? openNatives(missing)
-                : null;
+        NativeSockets natives = NativeSockets.isLinux() ? openNatives() : null;
+        if (attached && settings.retrofit() && natives == null) {
+            missing.add("the retrofit of open connections (Linux, native setsockopt)");
+        }
         ObjIntConsumer<Object> applier = KeepAliveApplier.create(settings, missing, natives);
         setHook(dispatcher, applier, settings.force());
         if (first) {
@@ -128,21 +130,12 @@ final class Installer {
         }
     }
 
-    /** The native setsockopt path is resolved only when needed: TCP_USER_TIMEOUT, or retrofitting on attach. */
-    private static boolean needsNatives(Settings settings, boolean attached) {
-        return settings.userTimeout() != null || (attached && settings.retrofit());
-    }
-
-    private static NativeSockets openNatives(List<String> missing) {
-        if (!NativeSockets.isLinux()) {
-            missing.add("TCP_USER_TIMEOUT and the retrofit of open connections (Linux only)");
-            return null;
-        }
+    /** Linux: the native path, or null (then the JDK's API applies and what needs the native path is named). */
+    private static NativeSockets openNatives() {
         try {
             return NativeSockets.open(JdkAccess.current());
         } catch (ReflectiveOperationException | RuntimeException e) {
             Log.debug(e, "the JDK's native setsockopt is not reachable");
-            missing.add("TCP_USER_TIMEOUT and the retrofit of open connections (native setsockopt not reachable)");
             return null;
         }
     }

@@ -52,7 +52,7 @@ final class KeepAliveApplier implements ObjIntConsumer<Object> {
         if (natives == null) {
             javaOptions = JavaSocketOptions.resolve(settings, missing);
             if (settings.userTimeout() != null) {
-                missing.add("TCP_USER_TIMEOUT (Linux only)");
+                missing.add("TCP_USER_TIMEOUT (Linux, native setsockopt)");
             }
         }
         return new KeepAliveApplier(settings, natives, javaOptions);
