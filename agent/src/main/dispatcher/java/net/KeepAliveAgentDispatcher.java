@@ -1,0 +1,132 @@
+package java.net;
+
+import java.util.function.BiFunction;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * The only agent class that instrumented code calls: the JDK's socket classes and Netty's native
+ * sockets, in any class loader. keepalive-agent defines it at start-up inside {@code java.base}, in
+ * package {@code java.net}: exported, so that code in every module and class loader can call its
+ * public methods, and not open, so that no code but the agent (to which the agent opens java.net,
+ * and to nothing else) can read or replace its private state. Calling a public method gives nothing
+ * that the caller could not do itself: it asks the agent to configure a socket the caller holds.
+ *
+ * <p>It depends on JDK types only and never throws into the caller: with no hook installed every
+ * method is a no-op, and every failure of the hook is swallowed here, so a broken agent degrades
+ * to "no keepalive", never to a broken program.
+ */
+public final class KeepAliveAgentDispatcher {
+
+    /** A new connection or client socket: a SocketImpl, an accepted Socket, a channel. */
+    public static final int SOCKET = 0;
+    /** A new listening socket: a server SocketImpl or a server channel. */
+    public static final int LISTENER = 1;
+    /** A TCP stream socket created in native code (Netty's epoll, io_uring, kqueue), as an Integer descriptor. */
+    public static final int NATIVE_SOCKET = 2;
+    /** The program's "keepalive off" (or, with force=all, its own value) was overridden on this socket. */
+    public static final int OVERRIDDEN = 3;
+
+    /** Receives each new socket and its kind; set by the agent through its private lookup, null until then. */
+    private static volatile ObjIntConsumer<Object> sockets;
+    /** Given an option's name and the program's value, returns the value that applies. */
+    private static volatile BiFunction<String, Object, Object> options;
+
+    private KeepAliveAgentDispatcher() {
+    }
+
+    /** A socket or channel, once, when it comes into being. */
+    public static void socketCreated(Object socket) {
+        dispatch(socket, SOCKET);
+    }
+
+    /** A listening socket or server channel, once, when it comes into being. */
+    public static void listenerCreated(Object listener) {
+        dispatch(listener, LISTENER);
+    }
+
+    /** java.net.Socket, right after its SocketImpl created the native socket: TCP only when {@code stream}. */
+    public static void socketImplCreated(Object impl, boolean stream) {
+        if (stream) {
+            dispatch(impl, SOCKET);
+        }
+    }
+
+    /** java.net.ServerSocket, right after its SocketImpl created the listening socket. */
+    public static void listenerImplCreated(Object impl, boolean stream) {
+        if (stream) {
+            dispatch(impl, LISTENER);
+        }
+    }
+
+    /** The descriptor of a TCP stream socket that a library created in native code (Netty's). */
+    public static void nativeSocketCreated(int fd) {
+        if (fd >= 0) {
+            dispatch(Integer.valueOf(fd), NATIVE_SOCKET);
+        }
+    }
+
+    /** On entry to a setKeepAlive(boolean): the value the method goes on with. */
+    public static boolean keepAliveRequested(Object socket, boolean on) {
+        return Boolean.TRUE.equals(filter(socket, "SO_KEEPALIVE", Boolean.valueOf(on)));
+    }
+
+    /** On entry to a setOption(SocketOption, Object): the value the method goes on with. */
+    public static Object optionRequested(Object socket, Object option, Object value) {
+        if (!(option instanceof SocketOption)) {
+            return value;
+        }
+        return filter(socket, ((SocketOption<?>) option).name(), value);
+    }
+
+    /** On entry to a native library's int setter (Netty's setTcpKeepIdle...): the value it goes on with. */
+    public static int valueRequested(Object socket, String option, int value) {
+        Object result = filter(socket, option, Integer.valueOf(value));
+        return result instanceof Integer ? ((Integer) result).intValue() : value;
+    }
+
+    /** On entry to a native library's raw setsockopt (Netty's setIntOpt(level, option, value)). */
+    public static int intOptionRequested(Object socket, int level, int option, int value) {
+        if (level == 1 && option == 9) { // SOL_SOCKET, SO_KEEPALIVE (Linux)
+            return Boolean.TRUE.equals(filter(socket, "SO_KEEPALIVE", Boolean.valueOf(value != 0))) ? 1 : value;
+        }
+        if (level != 6) { // IPPROTO_TCP
+            return value;
+        }
+        switch (option) {
+            case 4: return valueRequested(socket, "TCP_KEEPIDLE", value);
+            case 5: return valueRequested(socket, "TCP_KEEPINTERVAL", value);
+            case 6: return valueRequested(socket, "TCP_KEEPCOUNT", value);
+            case 18: return valueRequested(socket, "TCP_USER_TIMEOUT", value);
+            default: return value;
+        }
+    }
+
+    private static Object filter(Object socket, String option, Object value) {
+        BiFunction<String, Object, Object> current = options;
+        if (current == null || option == null) {
+            return value;
+        }
+        try {
+            Object result = current.apply(option, value);
+            if (result == null || result.equals(value)) {
+                return value;
+            }
+            dispatch(socket, OVERRIDDEN);
+            return result;
+        } catch (Throwable ignored) {
+            return value; // the host program comes first
+        }
+    }
+
+    private static void dispatch(Object socket, int kind) {
+        ObjIntConsumer<Object> current = sockets;
+        if (current == null || socket == null) {
+            return;
+        }
+        try {
+            current.accept(socket, kind);
+        } catch (Throwable ignored) {
+            // The host program comes first: the hook reports its own failures.
+        }
+    }
+}

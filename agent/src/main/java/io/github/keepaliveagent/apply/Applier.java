@@ -1,0 +1,269 @@
+package io.github.keepaliveagent.apply;
+
+import java.io.FileDescriptor;
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.AsynchronousSocketChannel;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SocketChannel;
+import java.security.AccessController;
+import java.security.PrivilegedExceptionAction;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiFunction;
+import java.util.function.ObjIntConsumer;
+
+import io.github.keepaliveagent.config.Option;
+import io.github.keepaliveagent.config.Option.Kernel;
+import io.github.keepaliveagent.config.Settings;
+import io.github.keepaliveagent.jdk.Dispatcher;
+import io.github.keepaliveagent.jdk.NativeCalls;
+import io.github.keepaliveagent.log.Log;
+
+/**
+ * The one place that decides what a socket gets. The dispatcher hands it each new socket (as an
+ * {@link ObjIntConsumer}) and asks it, as a filter ({@link BiFunction}), what becomes of a value the
+ * program sets itself. Never throws: a socket that can't take an option is left as it is.
+ *
+ * <p>On Linux the options are set with setsockopt on the socket's descriptor (the JDK's own native),
+ * which also reaches TCP_USER_TIMEOUT and Netty's native sockets; elsewhere through the JDK's API
+ * ({@link JavaSocketOptions}). On Linux a connection accepted by a listening socket inherits that
+ * socket's SO_KEEPALIVE and TCP_KEEP* values, so listening sockets are configured and an accepted
+ * connection costs one getsockopt: it is configured itself only when it did not inherit keepalive (a
+ * listener opened before attach).
+ */
+public final class Applier implements ObjIntConsumer<Object>, BiFunction<String, Object, Object> {
+
+    private final Settings settings;
+    private final String description;
+    /** Linux: the native path; null elsewhere. */
+    private final NativeCalls natives;
+    private final Descriptors descriptors;
+    /** Elsewhere: the JDK's API; null on Linux. */
+    private final JavaSocketOptions javaOptions;
+    private final ThreadLocal<Boolean> applying = new ThreadLocal<>();
+    /** Options the kernel refused once: warned about once. */
+    private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    /** What this JDK/OS cannot apply, as warned at install; null when nothing is missing. */
+    private volatile String missing;
+
+    private Applier(Settings settings, NativeCalls natives, JavaSocketOptions javaOptions) {
+        this.settings = settings;
+        this.description = settings.describe();
+        this.natives = natives;
+        this.descriptors = natives == null ? null : new Descriptors(natives);
+        this.javaOptions = javaOptions;
+    }
+
+    /**
+     * @param natives the native path, or null where it is not available
+     * @param missing receives what this JDK/OS cannot apply, for one warning
+     */
+    public static Applier create(Settings settings, List<String> missing, NativeCalls natives) {
+        JavaSocketOptions javaOptions = null;
+        if (natives == null) {
+            javaOptions = JavaSocketOptions.resolve(settings, missing);
+            if (settings.value(Option.USER_TIMEOUT) != null) {
+                missing.add("TCP_USER_TIMEOUT (Linux, native setsockopt)");
+            }
+            missing.add("sockets created in native code (Netty's epoll, io_uring, kqueue: Linux only)");
+        }
+        return new Applier(settings, natives, javaOptions);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    private volatile Scanner scanner;
+
+    /** The scan for sockets no hook configured, with these settings. */
+    public Scanner scanner() {
+        if (scanner == null) {
+            scanner = new Scanner(this);
+        }
+        return scanner;
+    }
+
+    public String missing() {
+        return missing;
+    }
+
+    public void setMissing(String missing) {
+        this.missing = missing;
+    }
+
+    public NativeCalls natives() {
+        return natives;
+    }
+
+    /** The settings, as the start-up line says them: a second copy of the agent compares them. */
+    @Override
+    public String toString() {
+        return description;
+    }
+
+    @Override
+    public void accept(Object socket, int kind) {
+        if (applying.get() != null) {
+            return; // a socket created while applying options (a JDK probe) is not ours to change
+        }
+        applying.set(Boolean.TRUE);
+        try {
+            if (System.getSecurityManager() == null) {
+                apply(socket, kind);
+            } else {
+                // The program's frames are on the stack: the agent works with its own permissions.
+                AccessController.doPrivileged(new PrivilegedExceptionAction<Void>() {
+                    @Override
+                    public Void run() throws Exception {
+                        apply(socket, kind);
+                        return null;
+                    }
+                });
+            }
+        } catch (Throwable t) {
+            Throwable cause = t instanceof java.security.PrivilegedActionException ? t.getCause() : t;
+            if (Log.warnOnce("apply", "could not configure a {} ({}); later failures are logged at debug level only",
+                    kind(socket), cause)) {
+                return;
+            }
+            Log.debug(cause, "could not configure {}", Log.name(socket));
+        } finally {
+            applying.remove();
+        }
+    }
+
+    private void apply(Object socket, int kind) throws Exception {
+        switch (kind) {
+            case Dispatcher.OVERRIDDEN:
+                if (Log.debugEnabled()) {
+                    Log.debug("the program switched keepalive off or set its own value on {}: kept the agent's"
+                            + " (force={})", Log.name(socket), settings.force().name().toLowerCase(java.util.Locale.ROOT));
+                }
+                return;
+            case Dispatcher.LISTENER:
+                if (natives != null && isTcp(socket) && configure(descriptors.of(socket))) {
+                    debug("listening socket (its connections inherit)", socket);
+                }
+                return;
+            case Dispatcher.NATIVE_SOCKET:
+                if (natives != null && configure(natives.wrap((Integer) socket))) {
+                    debug("TCP socket created in native code (Netty), fd", socket);
+                }
+                return;
+            default:
+                if (natives == null) {
+                    if (javaOptions.apply(socket)) {
+                        debug(kind(socket), socket);
+                    }
+                } else if (isTcp(socket)) {
+                    FileDescriptor fd = descriptors.of(socket);
+                    if (isAccepted(socket) && inheritedKeepalive(fd)) {
+                        debug("accepted connection (inherits its listening socket's settings)", socket);
+                    } else if (configure(fd)) {
+                        debug(kind(socket), socket);
+                    }
+                }
+        }
+    }
+
+    private void debug(String what, Object socket) {
+        if (Log.debugEnabled()) {
+            Log.debug("configured {} {}: {}", what, Log.name(socket), description);
+        }
+    }
+
+    /** The dispatcher's filter: what becomes of a value the program sets itself ("SO_KEEPALIVE", false). */
+    @Override
+    public Object apply(String option, Object value) {
+        Settings.Force force = settings.force();
+        if (force == Settings.Force.OFF) {
+            return value;
+        }
+        if ("SO_KEEPALIVE".equals(option)) {
+            return Boolean.FALSE.equals(value) ? Boolean.TRUE : value;
+        }
+        if (force == Settings.Force.ALL) {
+            for (Option socketOption : Option.SOCKET_OPTIONS) {
+                if (socketOption.kernel.name.equals(option) && settings.value(socketOption) != null) {
+                    return settings.value(socketOption);
+                }
+            }
+        }
+        return value;
+    }
+
+    /** UNIX-domain channels are not TCP: left alone. */
+    private static boolean isTcp(Object socket) {
+        if (socket instanceof NetworkChannel) {
+            return ((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE)
+                    || ((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_REUSEADDR);
+        }
+        return true;
+    }
+
+    /** Only ServerSocket.implAccept hands over a Socket; channels are connected at construction when accepted. */
+    private static boolean isAccepted(Object socket) throws Exception {
+        if (socket instanceof Socket) {
+            return true;
+        }
+        if (socket instanceof SocketChannel) {
+            return ((SocketChannel) socket).isConnected();
+        }
+        return socket instanceof AsynchronousSocketChannel
+                && ((AsynchronousSocketChannel) socket).getRemoteAddress() != null;
+    }
+
+    /** Whether an accepted connection got keepalive from its listening socket: one getsockopt. */
+    private boolean inheritedKeepalive(FileDescriptor fd) throws Exception {
+        return fd != null && natives.getInt(fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE) != 0;
+    }
+
+    /**
+     * The settings on one socket by its descriptor: a connection, or a listening socket whose connections
+     * inherit them. Options left unset keep the kernel's values. False when there is no descriptor.
+     */
+    boolean configure(FileDescriptor fd) throws Exception {
+        return configure(fd, refused);
+    }
+
+    /**
+     * @param refusedOptions options the kernel refused: a new one is warned about once when it is the
+     *        hooks' own set; a retrofit collects its refusals apart, so that a descriptor reused meanwhile
+     *        (a UDP socket refusing TCP_KEEPCNT) cannot silence the warnings of later sockets
+     */
+    boolean configure(FileDescriptor fd, Set<String> refusedOptions) throws Exception {
+        if (fd == null) {
+            return false;
+        }
+        natives.setInt(fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE, 1); // a closed socket fails here
+        for (Option option : Option.SOCKET_OPTIONS) {
+            Integer value = settings.value(option);
+            if (value == null) {
+                continue;
+            }
+            try {
+                natives.setInt(fd, option.kernel.level, option.kernel.option, value);
+            } catch (Exception e) {
+                // Each option on its own: one the kernel refuses (a sandbox, an old kernel) is warned about once.
+                if (refusedOptions.add(option.kernel.name) && refusedOptions == refused) {
+                    Log.warn("the kernel refused {}={} ({}): sockets keep its default for it", option.kernel.name,
+                            value, e.getMessage());
+                }
+            }
+        }
+        return true;
+    }
+
+    private static String kind(Object socket) {
+        if (socket instanceof AsynchronousSocketChannel) {
+            return "AsynchronousSocketChannel";
+        }
+        if (socket instanceof NetworkChannel) {
+            return "SocketChannel";
+        }
+        return socket instanceof Socket || socket instanceof java.net.SocketImpl ? "Socket" : "socket";
+    }
+}

@@ -1,0 +1,107 @@
+package io.github.keepaliveagent.apply;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import io.github.keepaliveagent.config.Option.Kernel;
+import io.github.keepaliveagent.jdk.NativeCalls;
+
+/**
+ * The TCP sockets of this process, found by walking its own descriptors (/proc/self/fd) and asking
+ * each socket what it is (getsockopt): never the network namespace's whole table, so memory and time
+ * are bounded by the process's own descriptors. Linux.
+ */
+final class OwnSockets {
+
+    private static final int SO_TYPE = 3;
+    private static final int SO_ACCEPTCONN = 30;
+    private static final int SO_DOMAIN = 39;
+    private static final int SOCK_STREAM = 1;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+
+    /** One TCP socket of the process, as found. */
+    static final class TcpSocket {
+        final int number;
+        final FileDescriptor fd;
+        final String link;
+        final boolean listening;
+        final boolean keepalive;
+
+        TcpSocket(int number, FileDescriptor fd, String link, boolean listening, boolean keepalive) {
+            this.number = number;
+            this.fd = fd;
+            this.link = link;
+            this.listening = listening;
+            this.keepalive = keepalive;
+        }
+
+        /** Right before changing it: the descriptor still refers to the same socket (not closed and reused). */
+        boolean stillThere() {
+            return link.equals(readLink(number));
+        }
+    }
+
+    /** Receives each TCP socket. */
+    interface Visitor {
+        void visit(TcpSocket socket) throws Exception;
+    }
+
+    private OwnSockets() {
+    }
+
+    /** Visits each TCP socket (IPv4 or IPv6 stream socket) of this process, one at a time. */
+    static void forEach(NativeCalls natives, Visitor visitor) throws IOException {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Paths.get("/proc/self/fd"))) {
+            for (Path entry : fds) {
+                int number;
+                try {
+                    number = Integer.parseInt(entry.getFileName().toString());
+                } catch (NumberFormatException e) {
+                    continue;
+                }
+                String link = readLink(number);
+                if (link == null || !link.startsWith("socket:[")) {
+                    continue;
+                }
+                TcpSocket socket = inspect(natives, number, link);
+                if (socket != null) {
+                    try {
+                        visitor.visit(socket);
+                    } catch (Exception closedMeanwhile) {
+                        // a socket closed while visiting: nothing to configure any more
+                    }
+                }
+            }
+        }
+    }
+
+    private static TcpSocket inspect(NativeCalls natives, int number, String link) {
+        try {
+            FileDescriptor fd = natives.wrap(number);
+            if (natives.getInt(fd, Kernel.SOL_SOCKET, SO_TYPE) != SOCK_STREAM) {
+                return null;
+            }
+            int domain = natives.getInt(fd, Kernel.SOL_SOCKET, SO_DOMAIN);
+            if (domain != AF_INET && domain != AF_INET6) {
+                return null; // UNIX-domain and the rest: not TCP
+            }
+            return new TcpSocket(number, fd, link, natives.getInt(fd, Kernel.SOL_SOCKET, SO_ACCEPTCONN) != 0,
+                    natives.getInt(fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE) != 0);
+        } catch (Exception closedMeanwhile) {
+            return null;
+        }
+    }
+
+    private static String readLink(int number) {
+        try {
+            return Files.readSymbolicLink(Paths.get("/proc/self/fd", String.valueOf(number))).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}

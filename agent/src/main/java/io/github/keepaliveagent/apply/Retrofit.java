@@ -1,0 +1,45 @@
+package io.github.keepaliveagent.apply;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+import io.github.keepaliveagent.log.Log;
+
+/**
+ * For attach: gives the TCP connections and listening sockets already open in this JVM the settings
+ * too (Linux), found among the process's own descriptors ({@link OwnSockets}); connections accepted
+ * from now on inherit a listener's. Values the program had set itself on those connections are
+ * replaced: attach is the operator's decision.
+ */
+public final class Retrofit {
+
+    private Retrofit() {
+    }
+
+    /** "retrofit: 12 connections changed, 2 listening sockets changed, 1 skipped, 0 failed". */
+    public static String run(Applier applier) {
+        int[] counts = new int[4]; // connections, listening, skipped, failed
+        Set<String> refused = new LinkedHashSet<>();
+        try {
+            OwnSockets.forEach(applier.natives(), socket -> {
+                if (!socket.stillThere()) {
+                    counts[2]++; // closed since it was found, its number maybe reused by another file
+                    return;
+                }
+                try {
+                    applier.configure(socket.fd, refused);
+                    counts[socket.listening ? 1 : 0]++;
+                } catch (Exception e) {
+                    counts[3]++;
+                    Log.debug(e, "could not retrofit fd {}", socket.number);
+                }
+            });
+        } catch (Throwable e) { // an Error too (OutOfMemoryError in a tiny heap): the hooks stay installed
+            Log.warn(e, "could not list this process's sockets: open connections were not changed");
+            return "retrofit failed: " + e;
+        }
+        return "retrofit: " + counts[0] + " connections changed, " + counts[1] + " listening sockets changed, "
+                + counts[2] + " skipped (closed meanwhile), " + counts[3] + " failed"
+                + (refused.isEmpty() ? "" : "; the kernel refused " + refused);
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.keepaliveagent.cli;
+
+import java.io.PrintStream;
+import java.util.Map;
+
+import io.github.keepaliveagent.config.KernelDefaults;
+import io.github.keepaliveagent.config.Option;
+import io.github.keepaliveagent.config.Settings;
+import io.github.keepaliveagent.core.Agent;
+
+/** {@code java -jar keepalive-agent.jar [--help | --version | attach PID [ARGS] | status PID [--json]]}. */
+public final class Cli {
+
+    private Cli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv(), System.out, System.err));
+    }
+
+    public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "--help" : args[0];
+        switch (command) {
+            case "--help":
+            case "-h":
+            case "help":
+                printHelp(env, out);
+                return 0;
+            case "--version":
+                out.println(Agent.version());
+                return 0;
+            case "attach":
+                if (args.length < 2 || args.length > 3) {
+                    err.println("usage: java -jar keepalive-agent.jar attach PID [name=value,...]");
+                    return Attach.USAGE;
+                }
+                return Attach.run(args[1], args.length == 3 ? args[2] : "", out, err);
+            case "status":
+                boolean json = args.length == 3 && "--json".equals(args[2]);
+                if (args.length < 2 || (args.length == 3 && !json) || args.length > 3) {
+                    err.println("usage: java -jar keepalive-agent.jar status PID [--json]");
+                    return Attach.USAGE;
+                }
+                return Status.run(args[1], json, out, err);
+            default:
+                err.println("keepalive-agent: unknown command \"" + command + "\"; try --help");
+                return 2;
+        }
+    }
+
+    static void printHelp(Map<String, String> env, PrintStream out) {
+        out.println(Agent.version() + ": TCP keepalive for every socket of an unmodified JVM program.");
+        out.println();
+        out.println("Usage:");
+        out.println("  KEEPIDLE=60 KEEPINTVL=10 KEEPCNT=5 java -javaagent:keepalive-agent.jar -jar app.jar");
+        out.println("  java -javaagent:keepalive-agent.jar=idle=60,interval=10,count=5 -jar app.jar");
+        out.println("  JAVA_TOOL_OPTIONS=-javaagent:/path/keepalive-agent.jar   (any JVM started with it)");
+        out.println("  java -jar keepalive-agent.jar attach PID [idle=60,interval=10,count=5,...]");
+        out.println("      loads the agent into a running JVM (only these arguments count, not the target's");
+        out.println("      environment); open connections get the settings too unless retrofit=false (Linux)");
+        out.println("  java -jar keepalive-agent.jar status PID [--json]");
+        out.println("      the TCP sockets of any process and their keepalive timers, from /proc (Linux)");
+        out.println("  java -jar keepalive-agent.jar --help | --version");
+        out.println();
+        out.println("Every new TCP socket (Socket, ServerSocket.accept, SocketChannel, AsynchronousSocketChannel)");
+        out.println("gets SO_KEEPALIVE on and the TCP_KEEP* values below when it is created; whatever the");
+        out.println("program sets afterwards wins. Agent arguments win over the environment.");
+        out.println();
+        out.println("Options:");
+        out.print(textTable());
+        out.println();
+        Settings settings = Settings.resolve(null, env, false);
+        out.println("From this environment the agent would apply:");
+        out.println("  " + (settings.enabled() ? settings.describe() : "nothing (KEEPALIVE=off)"));
+        for (String problem : settings.problems()) {
+            out.println("  ERROR: " + problem);
+        }
+        out.println();
+        out.println("Exit status of attach and status: 0 done, 1 failed, 2 invalid usage or value, 3 no such");
+        out.println("process, 4 not an attachable JVM, 5 not permitted, 6 the target JVM has no java.instrument.");
+        out.println();
+        out.println("Kernel defaults (" + Option.Kernel.PROC_DIR + "tcp_keepalive_*), used for unset options:");
+        for (Option option : new Option[] {Option.IDLE, Option.INTERVAL, Option.COUNT}) {
+            String value = KernelDefaults.read(option);
+            out.println("  " + option.argName + " = " + (value == null ? "unknown (not Linux?)" : value));
+        }
+    }
+
+    private static String textTable() {
+        StringBuilder table = new StringBuilder();
+        for (Option option : Option.values()) {
+            table.append(String.format("  %-13s %-23s %-30s (default: %s)%n", option.argName,
+                    option.envName == null ? "-" : option.envName,
+                    option.validText(), option.defaultText));
+            table.append(String.format("  %-13s %s%n", "", option.description.replace("`", "")));
+        }
+        return table.toString();
+    }
+}

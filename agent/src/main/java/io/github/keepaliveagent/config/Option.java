@@ -1,0 +1,197 @@
+package io.github.keepaliveagent.config;
+
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Every setting of the agent: its agent-argument name, its environment variable, what is valid, and
+ * for the socket options their identity in the kernel and the JDK. The single source for parsing,
+ * for {@code --help}, for the table in README.md, and for the options the agent sets.
+ */
+public enum Option {
+    IDLE("idle", "KEEPIDLE", 1, 32767, "kernel default",
+            "Seconds a connection is idle before the first probe (TCP_KEEPIDLE).",
+            new Kernel(Kernel.IPPROTO_TCP, 4, "TCP_KEEPIDLE", "tcp_keepalive_time")),
+    INTERVAL("interval", "KEEPINTVL", 1, 32767, "kernel default",
+            "Seconds between probes (TCP_KEEPINTVL).",
+            new Kernel(Kernel.IPPROTO_TCP, 5, "TCP_KEEPINTERVAL", "tcp_keepalive_intvl")),
+    COUNT("count", "KEEPCNT", 1, 127, "kernel default",
+            "Unanswered probes before the connection is dropped (TCP_KEEPCNT).",
+            new Kernel(Kernel.IPPROTO_TCP, 6, "TCP_KEEPCOUNT", "tcp_keepalive_probes")),
+    USER_TIMEOUT("user_timeout", "KEEPALIVE_USER_TIMEOUT", 1, Integer.MAX_VALUE, "off",
+            "Milliseconds unacknowledged data may stay unacknowledged before the connection is dropped"
+                    + " (TCP_USER_TIMEOUT, Linux only).",
+            new Kernel(Kernel.IPPROTO_TCP, 18, "TCP_USER_TIMEOUT", null)),
+    FORCE("force", "KEEPALIVE_FORCE", Arrays.asList("keepalive", "all", "off"), "keepalive",
+            "`keepalive`: the program cannot switch keepalive off (its own idle/interval/count still win);"
+                    + " `all`: the values here also replace the program's own; `off`: whatever the program sets"
+                    + " wins (libkeepalive's rule). `true`/`false` (1.0) mean `keepalive`/`off`."),
+    SCAN("scan", "KEEPALIVE_SCAN", 1, 3600, Collections.singletonList("off"), "60",
+            "Seconds between looks at the process's own sockets for TCP connections no hook configured"
+                    + " (created in native code): they get the settings and are reported (Linux); `off` disables."),
+    KEEPALIVE("keepalive", "KEEPALIVE", Arrays.asList("on", "off"), "on",
+            "`off` turns the agent off: no socket is changed."),
+    LOG("log", "KEEPALIVE_LOG", Arrays.asList("debug", "info", "warn", "error", "off"), "info",
+            "What the agent prints on stderr; `debug` adds one line per socket."),
+    STRICT("strict", "KEEPALIVE_STRICT", Arrays.asList("true", "false"), "false",
+            "`true`: an invalid value stops the JVM at start-up (exit status 78)."),
+    RETROFIT("retrofit", null, Arrays.asList("true", "false"), "true",
+            "`attach` only: also configure the connections already open in the target JVM (Linux)."),
+    ;
+
+    /** Where an option lives in the kernel and in the JDK's API. */
+    public static final class Kernel {
+        public static final int SOL_SOCKET = 1;
+        public static final int SO_KEEPALIVE = 9;
+        public static final int IPPROTO_TCP = 6;
+        /** Where the kernel's defaults are. */
+        public static final String PROC_DIR = "/proc/sys/net/ipv4/";
+
+        public final int level;
+        public final int option;
+        /** The name of the JDK's (or Netty's) socket option, e.g. "TCP_KEEPIDLE". */
+        public final String name;
+        /** The kernel's default under {@link #PROC_DIR}, or null. */
+        public final String procFile;
+
+        Kernel(int level, int option, String name, String procFile) {
+            this.level = level;
+            this.option = option;
+            this.name = name;
+            this.procFile = procFile == null ? null : PROC_DIR + procFile;
+        }
+    }
+
+    public final String argName;
+    public final String envName;
+    final int min;
+    final int max;
+    /** Words accepted instead of (or besides) a number; null for a plain number. */
+    final List<String> words;
+    public final String defaultText;
+    public final String description;
+    /** For the socket options: where they live in the kernel; null for the agent's own settings. */
+    public final Kernel kernel;
+
+    Option(String argName, String envName, int min, int max, String defaultText, String description,
+            Kernel kernel) {
+        this(argName, envName, min, max, null, defaultText, description, kernel);
+    }
+
+    Option(String argName, String envName, List<String> words, String defaultText, String description) {
+        this(argName, envName, 0, -1, words, defaultText, description, null);
+    }
+
+    Option(String argName, String envName, int min, int max, List<String> words, String defaultText,
+            String description) {
+        this(argName, envName, min, max, words, defaultText, description, null);
+    }
+
+    Option(String argName, String envName, int min, int max, List<String> words, String defaultText,
+            String description, Kernel kernel) {
+        this.argName = argName;
+        this.envName = envName;
+        this.min = min;
+        this.max = max;
+        this.words = words;
+        this.defaultText = defaultText;
+        this.description = description;
+        this.kernel = kernel;
+    }
+
+    /** The socket options the agent sets besides SO_KEEPALIVE, in the order it sets them. */
+    public static final List<Option> SOCKET_OPTIONS = Collections.unmodifiableList(
+            Arrays.asList(IDLE, INTERVAL, COUNT, USER_TIMEOUT));
+
+    boolean takesNumber() {
+        return max >= min;
+    }
+
+    /** The valid values, as they are written in messages and in the table. */
+    public String validText() {
+        String numbers = min + ".." + max;
+        if (words == null) {
+            return numbers;
+        }
+        return (takesNumber() ? numbers + ", " : "") + String.join(", ", words);
+    }
+
+    /** Attach-only options mean nothing at start-up. */
+    public boolean attachOnly() {
+        return envName == null;
+    }
+
+    /**
+     * The parsed value: an Integer for a number, the word (lower case) otherwise.
+     *
+     * @throws IllegalArgumentException with the text of what is valid
+     */
+    Object parse(String value) {
+        if (takesNumber() && !value.isEmpty() && Character.isDigit(value.charAt(0))) {
+            // Decimal digits only: "1e3", "+5", "0x10" and "60s" are mistakes, not numbers.
+            long number = 0;
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c < '0' || c > '9') {
+                    throw new IllegalArgumentException(expectation());
+                }
+                number = Math.min(number * 10 + (c - '0'), Integer.MAX_VALUE + 1L); // leading zeros are fine
+            }
+            if (number < min || number > max) {
+                throw new IllegalArgumentException(expectation());
+            }
+            return (int) number;
+        }
+        String word = value.toLowerCase(java.util.Locale.ROOT);
+        if (this == FORCE && ("true".equals(word) || "false".equals(word))) {
+            return "true".equals(word) ? "keepalive" : "off"; // the 1.0 spellings
+        }
+        if (words == null || !words.contains(word)) {
+            throw new IllegalArgumentException(expectation());
+        }
+        return word;
+    }
+
+    private String expectation() {
+        if (words == null) {
+            return "expected a whole number from " + min + " to " + max
+                    + (kernel != null && kernel.procFile != null ? " (the kernel's limits)" : "");
+        }
+        if (takesNumber()) {
+            return "expected a whole number from " + min + " to " + max + " or " + String.join(", ", words);
+        }
+        return "expected one of " + String.join(", ", words);
+    }
+
+    /** The options table in Markdown, as README.md shows it. */
+    public static String markdownTable() {
+        StringBuilder table = new StringBuilder();
+        table.append("| agent argument | environment | valid values | default | meaning |\n");
+        table.append("|---|---|---|---|---|\n");
+        for (Option option : values()) {
+            table.append("| `").append(option.argName).append("` | ")
+                    .append(option.envName == null ? "-" : "`" + option.envName + "`").append(" | ")
+                    .append(option.validText()).append(" | ").append(option.defaultText).append(" | ")
+                    .append(option.description).append(" |\n");
+        }
+        return table.toString();
+    }
+
+    static Option byArgName(String name) {
+        for (Option option : values()) {
+            if (option.argName.equals(name)) {
+                return option;
+            }
+        }
+        return null;
+    }
+
+    static String argNames() {
+        StringBuilder names = new StringBuilder();
+        for (Option option : values()) {
+            names.append(names.length() == 0 ? "" : ", ").append(option.argName);
+        }
+        return names.toString();
+    }
+}

@@ -1,0 +1,96 @@
+package io.github.keepaliveagent.core;
+
+import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+
+import io.github.keepaliveagent.apply.Applier;
+import io.github.keepaliveagent.apply.Scanner;
+import io.github.keepaliveagent.hook.Rewriter;
+import io.github.keepaliveagent.jdk.Dispatcher;
+import io.github.keepaliveagent.log.Log;
+
+/**
+ * The agent's one thread (a daemon): it warms ASM up while the JVM goes on starting the program,
+ * checks on sockets of its own that the hooks fire and the options land (as BlockHound checks its
+ * instrumentation), then looks for sockets no hook configured every {@code scan} seconds. It ends
+ * when a later attach installs other settings (which start their own).
+ */
+final class Background implements Runnable {
+
+    private final Applier applier;
+    private final Dispatcher dispatcher;
+    private final boolean first;
+
+    private Background(Applier applier, Dispatcher dispatcher, boolean first) {
+        this.applier = applier;
+        this.dispatcher = dispatcher;
+        this.first = first;
+    }
+
+    static void start(Applier applier, Dispatcher dispatcher, boolean first) {
+        try {
+            Thread thread = new Thread(new Background(applier, dispatcher, first), "keepalive-agent");
+            thread.setDaemon(true);
+            thread.setContextClassLoader(null);
+            thread.start();
+        } catch (Throwable e) {
+            Log.warn(e, "could not start the agent's thread: no self-check and no scan for missed sockets");
+        }
+    }
+
+    @Override
+    public void run() {
+        if (first) {
+            Rewriter.warmUp();
+            selfCheck();
+        }
+        int period = applier.settings().scanSeconds();
+        if (period <= 0 || applier.natives() == null) {
+            return;
+        }
+        try {
+            while (stillInstalled()) {
+                Thread.sleep(period * 1000L);
+                if (!stillInstalled()) {
+                    return;
+                }
+                applier.scanner().scanOnce();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable e) {
+            Log.warn(e, "the scan for sockets no hook configured stopped");
+        }
+    }
+
+    private boolean stillInstalled() throws Exception {
+        return dispatcher.installed() == applier;
+    }
+
+    /** A java.net.Socket and a SocketChannel of the agent's own, never connected: did they get keepalive? */
+    private void selfCheck() {
+        String failed = null;
+        try (Socket socket = new Socket()) {
+            if (!socket.getKeepAlive()) {
+                failed = "a new java.net.Socket";
+            }
+        } catch (Throwable e) {
+            Log.debug(e, "self-check: no java.net.Socket could be created");
+        }
+        try (SocketChannel channel = SocketChannel.open()) {
+            if (!channel.getOption(StandardSocketOptions.SO_KEEPALIVE)) {
+                failed = failed == null ? "a new SocketChannel" : failed + " and a new SocketChannel";
+            }
+        } catch (Throwable e) {
+            Log.debug(e, "self-check: no SocketChannel could be created");
+        }
+        if (failed != null) {
+            Log.warn("self-check failed: {} did not get SO_KEEPALIVE: the agent's hooks do not work in this JVM"
+                    + " ({} {}), its sockets get no keepalive from the agent", failed,
+                    System.getProperty("java.vm.name"), System.getProperty("java.version"));
+        } else if (Log.debugEnabled()) {
+            Log.debug("self-check: a new Socket and a new SocketChannel got SO_KEEPALIVE");
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.github.keepaliveagent.jdk;
+
+import java.io.FileDescriptor;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+
+/** JDK 8: no modules; plain reflection, which is cheap there; sun.misc.Unsafe defines the dispatcher. */
+final class Jdk8Access implements JdkAccess {
+
+    @Override
+    public void openJavaBase(Instrumentation inst) {
+    }
+
+    @Override
+    public Class<?> defineInJavaNet(byte[] classFile) throws Exception {
+        Field field = Class.forName("sun.misc.Unsafe").getDeclaredField("theUnsafe");
+        field.setAccessible(true);
+        Object unsafe = field.get(null);
+        Method define = unsafe.getClass().getMethod("defineClass", String.class, byte[].class, int.class, int.class,
+                ClassLoader.class, ProtectionDomain.class);
+        return (Class<?>) define.invoke(unsafe, null, classFile, 0, classFile.length, null, null);
+    }
+
+    @Override
+    public void setStatic(Class<?> type, String name, Object value) throws Exception {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        field.set(null, value);
+    }
+
+    @Override
+    public Object getStatic(Class<?> type, String name) throws Exception {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(null);
+    }
+
+    @Override
+    public java.util.Properties agentProperties() throws Exception {
+        return (java.util.Properties) Class.forName("sun.misc.VMSupport").getMethod("getAgentProperties")
+                .invoke(null);
+    }
+
+    @Override
+    public NativeCalls nativeCalls() throws ReflectiveOperationException {
+        // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
+        Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+        Method set = net.getDeclaredMethod("setIntOption0",
+                FileDescriptor.class, boolean.class, int.class, int.class, int.class, boolean.class);
+        set.setAccessible(true);
+        Method get = net.getDeclaredMethod("getIntOption0", FileDescriptor.class, boolean.class, int.class,
+                int.class);
+        get.setAccessible(true);
+        Field fdNumber = FileDescriptor.class.getDeclaredField("fd");
+        fdNumber.setAccessible(true);
+        return new NativeCalls() {
+            @Override
+            public void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
+                unwrap(set, fd, false, level, option, value, false);
+            }
+
+            @Override
+            public int getInt(FileDescriptor fd, int level, int option) throws Exception {
+                return (Integer) unwrap(get, fd, false, level, option);
+            }
+
+            @Override
+            public Getter getter(Field field) {
+                field.setAccessible(true);
+                return new Getter() {
+                    @Override
+                    public Object get(Object target) throws IllegalAccessException {
+                        return field.get(target);
+                    }
+                };
+            }
+
+            @Override
+            public FileDescriptor wrap(int number) throws IllegalAccessException {
+                FileDescriptor fd = new FileDescriptor();
+                fdNumber.setInt(fd, number);
+                return fd;
+            }
+        };
+    }
+
+    private static Object unwrap(Method method, Object... args) throws Exception {
+        try {
+            return method.invoke(null, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof Exception ? (Exception) e.getCause() : e;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.github.keepaliveagent.launcher;
+
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.security.AccessController;
+import java.security.PrivilegedExceptionAction;
+
+/**
+ * The jar's Premain-Class, Agent-Class and Main-Class, and with {@link AgentJar} and
+ * {@link IsolatedLoader} the only agent classes that the application's class loader can see. It loads
+ * the agent proper from its hidden place in the jar into a class loader of its own (on JDK 9+ a named
+ * module in a module layer of its own, see {@code AgentModule}), calls it, and keeps no reference to
+ * it: nothing the application can reach leads to the agent's state or to what the agent opens.
+ */
+public final class Launcher {
+
+    /** The one class of the agent proper that is exported: premain, agentmain and main. */
+    static final String ENTRY = "io.github.keepaliveagent.entry.Entry";
+    private static final MethodType AGENT = MethodType.methodType(void.class, String.class, Instrumentation.class);
+
+    private Launcher() {
+    }
+
+    public static void premain(String args, Instrumentation inst) {
+        start("premain", args, inst);
+    }
+
+    public static void agentmain(String args, Instrumentation inst) {
+        start("agentmain", args, inst);
+    }
+
+    /** {@code java -jar keepalive-agent.jar ...}: the command line runs in a process of its own. */
+    public static void main(String[] args) throws Throwable {
+        MethodHandle main = entry(AgentJar.open().commandLineLoader(), "main",
+                MethodType.methodType(void.class, String[].class));
+        main.invokeExact(args);
+    }
+
+    private static void start(String method, String args, Instrumentation inst) {
+        try {
+            MethodHandle entry = privileged(new PrivilegedExceptionAction<MethodHandle>() {
+                @Override
+                public MethodHandle run() throws Exception {
+                    return entry(AgentJar.open().agentLoader(), method, AGENT);
+                }
+            });
+            entry.invokeExact(args, inst);
+        } catch (Throwable t) {
+            System.err.println("keepalive-agent ERROR: not installed, the program runs without it: " + t);
+        }
+    }
+
+    private static MethodHandle entry(ClassLoader loader, String method, MethodType type) throws Exception {
+        return MethodHandles.publicLookup().findStatic(Class.forName(ENTRY, true, loader), method, type);
+    }
+
+    /**
+     * Under a SecurityManager (JDK 8 to 17) the loader is created with the agent jar's own permissions:
+     * only the JVM's frames are below premain, but the command line may be started by anyone.
+     */
+    static <T> T privileged(PrivilegedExceptionAction<T> action) throws Exception {
+        if (System.getSecurityManager() == null) {
+            return action.run();
+        }
+        try {
+            return AccessController.doPrivileged(action);
+        } catch (java.security.PrivilegedActionException e) {
+            throw e.getException();
+        }
+    }
+}

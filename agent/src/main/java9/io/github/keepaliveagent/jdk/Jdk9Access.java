@@ -1,0 +1,132 @@
+package io.github.keepaliveagent.jdk;
+
+import java.io.FileDescriptor;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Field;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * JDK 9 and later: direct calls to the module API, and method handles called with invokeExact for
+ * the native path (a first Method.invoke or Field.get spins a chain of method handles on recent JDKs:
+ * ~50 ms at start-up on JDK 25 for the few calls the agent makes).
+ */
+final class Jdk9Access implements JdkAccess {
+
+    private static final Module JAVA_BASE = Object.class.getModule();
+    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+
+    @Override
+    public void openJavaBase(Instrumentation inst) {
+        // The agent's own module: a named module that opens nothing (AgentModule), never the application's.
+        Set<Module> agent = Set.of(Jdk9Access.class.getModule());
+        inst.redefineModule(JAVA_BASE, Set.of(), Map.of("jdk.internal.vm", agent),
+                Map.of("java.net", agent, "java.io", agent, "sun.nio.ch", agent), Set.of(), Map.of());
+    }
+
+    @Override
+    public Class<?> defineInJavaNet(byte[] classFile) throws IllegalAccessException {
+        return MethodHandles.privateLookupIn(java.net.Socket.class, MethodHandles.lookup()).defineClass(classFile);
+    }
+
+    @Override
+    public void setStatic(Class<?> type, String name, Object value) throws Exception {
+        MethodHandle setter = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                .unreflectSetter(type.getDeclaredField(name));
+        try {
+            setter.invoke(value);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public Object getStatic(Class<?> type, String name) throws Exception {
+        MethodHandle getter = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                .unreflectGetter(type.getDeclaredField(name));
+        try {
+            return getter.invoke();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    @Override
+    public java.util.Properties agentProperties() {
+        return jdk.internal.vm.VMSupport.getAgentProperties();
+    }
+
+    @Override
+    public NativeCalls nativeCalls() throws ReflectiveOperationException {
+        // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
+        Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
+        MethodHandles.Lookup inNet = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
+        MethodHandle setIntOption = inNet.findStatic(net, "setIntOption0", MethodType.methodType(void.class,
+                FileDescriptor.class, boolean.class, int.class, int.class, int.class, boolean.class));
+        MethodHandle getIntOption = inNet.findStatic(net, "getIntOption0", MethodType.methodType(int.class,
+                FileDescriptor.class, boolean.class, int.class, int.class));
+        MethodHandle setFd = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                .findSetter(FileDescriptor.class, "fd", int.class);
+        return new NativeCalls() {
+            @Override
+            public void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
+                try {
+                    setIntOption.invokeExact(fd, false, level, option, value, false);
+                } catch (Exception | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            }
+
+            @Override
+            public int getInt(FileDescriptor fd, int level, int option) throws Exception {
+                try {
+                    return (int) getIntOption.invokeExact(fd, false, level, option);
+                } catch (Exception | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+            }
+
+            @Override
+            public Getter getter(Field field) throws IllegalAccessException {
+                MethodHandle get = MethodHandles.privateLookupIn(field.getDeclaringClass(), MethodHandles.lookup())
+                        .unreflectGetter(field).asType(GETTER);
+                return new Getter() { // a class, not a lambda: no lambda machinery at start-up
+                    @Override
+                    public Object get(Object target) throws Exception {
+                        try {
+                            return (Object) get.invokeExact(target);
+                        } catch (Exception | Error e) {
+                            throw e;
+                        } catch (Throwable t) {
+                            throw new IllegalStateException(t);
+                        }
+                    }
+                };
+            }
+
+            @Override
+            public FileDescriptor wrap(int number) throws Exception {
+                FileDescriptor fd = new FileDescriptor();
+                try {
+                    setFd.invokeExact(fd, number);
+                } catch (Exception | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new IllegalStateException(t);
+                }
+                return fd;
+            }
+        };
+    }
+}

@@ -1,0 +1,116 @@
+package io.github.keepaliveagent.hook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.CheckClassAdapter;
+
+/**
+ * Rewrites the running JDK's and Netty's own class files, counts the inserted dispatcher calls, and
+ * verifies every rewritten class with ASM's CheckClassAdapter (stack and locals included).
+ */
+class RewriterTest {
+
+    @Test
+    void socketIsHookedWhereItsImplCreatesTheNativeSocket() throws IOException {
+        // JDK 17: Socket.createImpl; JDK 21+: the private connecting constructor and getImpl.
+        assertEquals(Runtime.version().feature() >= 21 ? 2 : 1, count("java/net/Socket", SocketHook.SOCKET_CLIENT));
+    }
+
+    @Test
+    void acceptIsHookedAtEachExitOfImplAccept() throws IOException {
+        assertTrue(count("java/net/ServerSocket", SocketHook.SOCKET_ACCEPTED) >= 1);
+    }
+
+    @Test
+    void onlyConstructorsThatDoNotDelegateAreHooked() throws IOException {
+        // SocketChannelImpl(sp) delegates to (sp, family): hooking both would set the options twice.
+        assertEquals(2, count("sun/nio/ch/SocketChannelImpl", SocketHook.SOCKET_CHANNEL));
+        assertEquals(2, count("sun/nio/ch/UnixAsynchronousSocketChannelImpl", SocketHook.ASYNC_CHANNEL_UNIX));
+    }
+
+    @Test
+    void everyWayOfSwitchingKeepaliveOffIsFiltered() throws IOException {
+        assertEquals(1, count("java/net/Socket", SocketHook.SOCKET_KEEPALIVE_OFF));
+        assertTrue(count("java/net/Socket", SocketHook.SOCKET_OPTION) >= 1);
+        assertTrue(count("sun/nio/ch/SocketChannelImpl", SocketHook.CHANNEL_OPTION) >= 1);
+        assertTrue(count("sun/nio/ch/AsynchronousSocketChannelImpl", SocketHook.ASYNC_OPTION) >= 1);
+    }
+
+    @Test
+    void everyHookOfAJdkClassIsAppliedInOnePassAndTheResultVerifies() throws IOException {
+        for (SocketHook hook : SocketHook.values()) {
+            if (hook.byTail() || hook.name().contains("WINDOWS") || hook.optional) {
+                continue;
+            }
+            List<SocketHook> hooks = SocketHook.forClass(hook.name, true);
+            Rewriter.Result result = Rewriter.rewrite(classFile(hook.name), hooks);
+            assertTrue(result.insertions[hooks.indexOf(hook)] >= 1, hook.name());
+            verify(result.bytes);
+        }
+    }
+
+    @Test
+    void nettysNativeSocketsAreHookedWhereverNettyIsRelocated() throws IOException {
+        assertEquals(Arrays.asList(SocketHook.NETTY_STREAM, SocketHook.NETTY_KEEPALIVE_OFF, SocketHook.NETTY_RAW_OPTION),
+                SocketHook.forClass("io/netty/channel/unix/Socket", false));
+        assertEquals(SocketHook.forClass("io/netty/channel/unix/Socket", false),
+                SocketHook.forClass("io/grpc/netty/shaded/io/netty/channel/unix/Socket", false));
+        assertEquals(4, SocketHook.forClass("io/netty/incubator/channel/uring/LinuxSocket", false).size());
+        assertTrue(SocketHook.forClass("io/netty/channel/unix/Socket", true).isEmpty(), "not in the boot loader");
+        assertTrue(SocketHook.forClass("com/example/MySocket", false).isEmpty());
+        assertTrue(SocketHook.forClass("java/net/Socket", false).isEmpty(), "the JDK's only in the boot loader");
+
+        Rewriter.Result socket = Rewriter.rewrite(classFile("io/netty/channel/unix/Socket"),
+                SocketHook.forClass("io/netty/channel/unix/Socket", false));
+        assertEquals("[1, 1, 1]", Arrays.toString(socket.insertions), "newSocketStream0(Z)I, setKeepAlive, setIntOpt");
+        verify(socket.bytes);
+        for (String linuxSocket : new String[] {"io/netty/channel/epoll/LinuxSocket",
+            "io/netty/channel/uring/LinuxSocket"}) {
+            Rewriter.Result result = Rewriter.rewrite(classFile(linuxSocket), SocketHook.forClass(linuxSocket, false));
+            assertEquals("[1, 1, 1, 1]", Arrays.toString(result.insertions), linuxSocket + ": the four setters");
+            verify(result.bytes);
+        }
+    }
+
+    @Test
+    void classFilesNewerThanTheBundledAsmAreStillHooked() throws IOException {
+        byte[] future = classFile("sun/nio/ch/SocketChannelImpl");
+        future[6] = 0;
+        future[7] = 75; // a class file from a JDK the bundled ASM does not know yet
+        Rewriter.Result result = Rewriter.rewrite(future, SocketHook.SOCKET_CHANNEL);
+        assertEquals(75, result.bytes[7]);
+        assertEquals(2, result.insertions[0]);
+    }
+
+    private static int count(String internalName, SocketHook hook) throws IOException {
+        Rewriter.Result result = Rewriter.rewrite(classFile(internalName), hook);
+        verify(result.bytes);
+        return result.insertions[0];
+    }
+
+    /** ASM's own verifier, with data flow: a broken stack (a missing DUP, a wrong store) fails here. */
+    private static void verify(byte[] classFile) {
+        StringWriter problems = new StringWriter();
+        CheckClassAdapter.verify(new ClassReader(classFile), RewriterTest.class.getClassLoader(), false,
+                new PrintWriter(problems));
+        assertEquals("", problems.toString(), "the rewritten class does not verify");
+    }
+
+    private static byte[] classFile(String internalName) throws IOException {
+        try (InputStream in = ClassLoader.getSystemResourceAsStream(internalName + ".class")) {
+            assertNotNull(in, internalName);
+            return in.readAllBytes();
+        }
+    }
+}
