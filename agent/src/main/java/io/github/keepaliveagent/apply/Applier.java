@@ -43,6 +43,8 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
     /** Elsewhere: the JDK's API; null on Linux. */
     private final JavaSocketOptions javaOptions;
     private final ThreadLocal<Boolean> applying = new ThreadLocal<>();
+    /** Set while the agent's own thread checks on sockets of its own: configured, but not logged as the program's. */
+    public static final ThreadLocal<Boolean> SELF_CHECK = new ThreadLocal<>();
     /** Options the kernel refused once: warned about once. */
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
     /** What this JDK/OS cannot apply, as warned at install; null when nothing is missing. */
@@ -139,39 +141,43 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         switch (kind) {
             case Dispatcher.OVERRIDDEN:
                 if (Log.debugEnabled()) {
-                    Log.debug("the program switched keepalive off or set its own value on {}: kept the agent's"
+                    Log.debug("{}: the program switched keepalive off or set its own value; the agent's stays"
                             + " (force={})", Log.name(socket), settings.force().name().toLowerCase(java.util.Locale.ROOT));
                 }
                 return;
             case Dispatcher.LISTENER:
                 if (natives != null && isTcp(socket) && configure(descriptors.of(socket))) {
-                    debug("listening socket (its connections inherit)", socket);
+                    debug("listening socket", socket instanceof java.net.SocketImpl ? "of a new ServerSocket"
+                            : Log.name(socket), " (the connections it accepts inherit)");
                 }
                 return;
             case Dispatcher.NATIVE_SOCKET:
                 if (natives != null && configure(natives.wrap((Integer) socket))) {
-                    debug("TCP socket created in native code (Netty), fd", socket);
+                    debug("TCP socket created in native code (Netty),", Log.name(socket), "");
                 }
                 return;
             default:
                 if (natives == null) {
                     if (javaOptions.apply(socket)) {
-                        debug(kind(socket), socket);
+                        debug("", Log.name(socket), "");
                     }
                 } else if (isTcp(socket)) {
                     FileDescriptor fd = descriptors.of(socket);
                     if (isAccepted(socket) && inheritedKeepalive(fd)) {
-                        debug("accepted connection (inherits its listening socket's settings)", socket);
+                        if (Log.debugEnabled()) {
+                            Log.debug("accepted {}: inherits its listening socket's settings", Log.name(socket));
+                        }
                     } else if (configure(fd)) {
-                        debug(kind(socket), socket);
+                        debug("", Log.name(socket), "");
                     }
                 }
         }
     }
 
-    private void debug(String what, Object socket) {
-        if (Log.debugEnabled()) {
-            Log.debug("configured {} {}: {}", what, Log.name(socket), description);
+    /** "configured [what ]NAME[ note]: settings", once per socket, at debug level. */
+    private void debug(String what, String name, String note) {
+        if (Log.debugEnabled() && SELF_CHECK.get() == null) {
+            Log.debug("configured {}{}{}: {}", what.isEmpty() ? "" : what + " ", name, note, description);
         }
     }
 

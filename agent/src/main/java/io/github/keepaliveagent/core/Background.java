@@ -70,6 +70,15 @@ final class Background implements Runnable {
 
     /** A java.net.Socket and a SocketChannel of the agent's own, never connected: did they get keepalive? */
     private void selfCheck() {
+        Applier.SELF_CHECK.set(Boolean.TRUE);
+        try {
+            check();
+        } finally {
+            Applier.SELF_CHECK.remove();
+        }
+    }
+
+    private void check() {
         String failed = null;
         try (Socket socket = new Socket()) {
             if (!socket.getKeepAlive()) {

@@ -20,11 +20,16 @@ public final class Transformer implements ClassFileTransformer {
     /** Hooks that found no place in their class: reported once each. */
     private final Set<SocketHook> reportedMisses = ConcurrentHashMap.newKeySet();
 
+    private static final ClassLoader OWN_LOADER = Transformer.class.getClassLoader();
+
     private Transformer() {
     }
 
     /** Hooks the socket classes loaded from now on, and those loaded already (some JDKs load them early). */
     public static void install(Instrumentation inst) {
+        // The table is initialised before the transformer sees its first class: a class the table's own
+        // initialisation loads must not reach a transformer that needs the table (a duplicate definition).
+        SocketHook.forClass("", true);
         inst.addTransformer(new Transformer(), true);
         // Listed after the transformer is in place: a class loaded in between is caught by one or the other.
         List<Class<?>> loaded = new ArrayList<>();
@@ -47,8 +52,8 @@ public final class Transformer implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
             byte[] classFile) {
-        if (className == null) {
-            return null;
+        if (className == null || loader == OWN_LOADER) {
+            return null; // the agent's own classes (ASM loading on first use) are never socket classes
         }
         List<SocketHook> hooks = SocketHook.forClass(className, loader == null);
         if (hooks.isEmpty()) {

@@ -104,7 +104,10 @@ class ConfigurationTest {
                 .count(), result.toString());
         assertEquals(6, lines.stream().filter(l -> l.contains("inherits its listening socket's settings")).count(),
                 result.toString());
-        assertTrue(result.err.contains("DEBUG: configured SocketChannel java.nio.channels.SocketChannel[unconnected]"),
+        // Named by their addresses once they have them: an accepted connection, local -> remote.
+        assertTrue(lines.stream().anyMatch(l -> l.matches("keepalive-agent DEBUG: accepted SocketChannel /127\\.0\\.0"
+                + "\\.1:\\d+ -> /127\\.0\\.0\\.1:\\d+: inherits .*")), result.toString());
+        assertTrue(result.err.contains("DEBUG: self-check: a new Socket and a new SocketChannel got SO_KEEPALIVE"),
                 result.toString());
     }
 

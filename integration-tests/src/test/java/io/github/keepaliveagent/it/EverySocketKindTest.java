@@ -29,7 +29,8 @@ class EverySocketKindTest {
             assertEquals("keepalive=true idle=60 interval=10 count=5", result.line(kind), kind + "\n" + result);
         }
         assertEquals(List.of("keepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=60s (KEEPIDLE),"
-                + " interval=10s (KEEPINTVL), count=5 (KEEPCNT)"), result.agentLines(), "exactly one line, no noise");
+                + " interval=10s (KEEPINTVL), count=5 (KEEPCNT); the program cannot switch keepalive off"),
+                result.agentLines(), "exactly one line, no noise");
         assertEquals("", result.err.replace(result.agentLines().get(0) + "\n", ""), "nothing else on stderr");
     }
 
@@ -44,12 +45,31 @@ class EverySocketKindTest {
 
     @ParameterizedTest
     @MethodSource("jdks")
-    void whatTheProgramSetsItselfWins(String jdk) throws Exception {
+    void theProgramCannotSwitchKeepaliveOffButItsOwnValuesWin(String jdk) throws Exception {
+        // --app-sets: setKeepAlive(false) on socket.connect, its own TCP_KEEPIDLE=33 on channel.nonblocking.
         ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5()
+                .runExample("example.EverySocketKind", "--app-sets");
+        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("socket.connect"), result.toString());
+        assertEquals("keepalive=true idle=33 interval=10 count=5", result.line("channel.nonblocking"), result.toString());
+        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("socket.client"), result.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void withForceOffWhatTheProgramSetsItselfWins(String jdk) throws Exception {
+        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5().env("KEEPALIVE_FORCE", "off")
                 .runExample("example.EverySocketKind", "--app-sets");
         assertEquals("keepalive=false idle=60 interval=10 count=5", result.line("socket.connect"), result.toString());
         assertEquals("keepalive=true idle=33 interval=10 count=5", result.line("channel.nonblocking"), result.toString());
-        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("socket.client"), result.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void withForceAllTheOperatorsValuesWinToo(String jdk) throws Exception {
+        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5().env("KEEPALIVE_FORCE", "all")
+                .runExample("example.EverySocketKind", "--app-sets");
+        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("socket.connect"), result.toString());
+        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("channel.nonblocking"), result.toString());
     }
 
     @ParameterizedTest
