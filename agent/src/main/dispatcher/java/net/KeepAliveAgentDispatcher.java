@@ -34,6 +34,17 @@ public final class KeepAliveAgentDispatcher {
     private KeepAliveAgentDispatcher() {
     }
 
+    /** Called by the agent only, through the private lookup that java.net is opened to it for. */
+    private static void install(ObjIntConsumer<Object> newSockets, BiFunction<String, Object, Object> newOptions) {
+        options = newOptions;
+        sockets = newSockets;
+    }
+
+    /** The hook installed now: the agent compares it with its own, a second copy reads its settings. */
+    private static Object installed() {
+        return sockets;
+    }
+
     /** A socket or channel, once, when it comes into being. */
     public static void socketCreated(Object socket) {
         dispatch(socket, SOCKET);

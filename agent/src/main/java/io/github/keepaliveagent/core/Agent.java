@@ -122,6 +122,8 @@ public final class Agent {
      */
     private static Applier install(Settings settings, Instrumentation inst, Dispatcher existing) throws Exception {
         Dispatcher dispatcher = existing != null ? existing : Dispatcher.define(inst);
+        // First: ASM warms up on the agent's thread while the rest of the start-up goes on.
+        Background background = Background.start(dispatcher, existing == null);
         List<String> missing = new ArrayList<>();
         NativeCalls natives = isLinux() ? openNatives(dispatcher) : null;
         if (natives == null && settings.retrofit() && existing != null) {
@@ -139,7 +141,7 @@ public final class Agent {
             Log.warn(applier.missing());
         }
         publish(dispatcher, settings.describe());
-        Background.start(applier, dispatcher, existing == null);
+        background.installed(applier);
         return applier;
     }
 

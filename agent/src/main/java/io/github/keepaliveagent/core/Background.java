@@ -4,6 +4,9 @@ import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import io.github.keepaliveagent.apply.Applier;
 import io.github.keepaliveagent.apply.Scanner;
 import io.github.keepaliveagent.hook.Rewriter;
@@ -18,31 +21,61 @@ import io.github.keepaliveagent.log.Log;
  */
 final class Background implements Runnable {
 
-    private final Applier applier;
+    /** How long the thread waits for the agent to finish installing (it never takes this long). */
+    private static final long INSTALL_TIMEOUT_SECONDS = 60;
+
+    private static final long SELF_CHECK_DELAY_MILLIS = 1000;
+
     private final Dispatcher dispatcher;
     private final boolean first;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private volatile Applier applier;
 
-    private Background(Applier applier, Dispatcher dispatcher, boolean first) {
-        this.applier = applier;
+    private Background(Dispatcher dispatcher, boolean first) {
         this.dispatcher = dispatcher;
         this.first = first;
     }
 
-    static void start(Applier applier, Dispatcher dispatcher, boolean first) {
+    /** Starts the thread: ASM warms up at once; the rest waits for {@link #installed}. */
+    static Background start(Dispatcher dispatcher, boolean first) {
+        Background background = new Background(dispatcher, first);
         try {
-            Thread thread = new Thread(new Background(applier, dispatcher, first), "keepalive-agent");
+            Thread thread = new Thread(background, "keepalive-agent");
             thread.setDaemon(true);
             thread.setContextClassLoader(null);
             thread.start();
         } catch (Throwable e) {
             Log.warn(e, "could not start the agent's thread: no self-check and no scan for missed sockets");
         }
+        return background;
+    }
+
+    /** The hooks are in place with these settings: the self-check and the scan may begin. */
+    void installed(Applier installedApplier) {
+        applier = installedApplier;
+        ready.countDown();
     }
 
     @Override
     public void run() {
         if (first) {
             Rewriter.warmUp();
+        }
+        try {
+            if (!ready.await(INSTALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            return;
+        }
+        if (first) {
+            try {
+                // Off the program's start-up path: the self-check loads the JDK's socket classes, which would
+                // compete with the program's own class loading; a JVM gone by then had nothing to check.
+                Thread.sleep(SELF_CHECK_DELAY_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
             selfCheck();
         }
         int period = applier.settings().scanSeconds();

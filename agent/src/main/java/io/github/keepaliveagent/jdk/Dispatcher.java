@@ -5,6 +5,8 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodType;
 import java.security.CodeSource;
 import java.util.function.BiFunction;
 import java.util.function.ObjIntConsumer;
@@ -31,6 +33,7 @@ public final class Dispatcher {
 
     private final Class<?> type;
     private final JdkAccess jdk;
+    private volatile MethodHandle installed;
 
     private Dispatcher(Class<?> type, JdkAccess jdk) {
         this.type = type;
@@ -58,13 +61,29 @@ public final class Dispatcher {
 
     /** Hands the dispatcher the agent's hooks: new sockets, and the filter of the program's own option values. */
     public void install(ObjIntConsumer<Object> sockets, BiFunction<String, Object, Object> options) throws Exception {
-        jdk.setStatic(type, "options", options);
-        jdk.setStatic(type, "sockets", sockets);
+        MethodHandle install = jdk.privateStatic(type, "install",
+                MethodType.methodType(void.class, ObjIntConsumer.class, BiFunction.class));
+        try {
+            install.invokeExact(sockets, options);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     /** The hook installed now, or null (then the dispatcher does nothing). */
     public Object installed() throws Exception {
-        return jdk.getStatic(type, "sockets");
+        if (installed == null) {
+            installed = jdk.privateStatic(type, "installed", MethodType.methodType(Object.class));
+        }
+        try {
+            return (Object) installed.invokeExact();
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
     }
 
     public JdkAccess jdk() {

@@ -25,17 +25,11 @@ final class Jdk8Access implements JdkAccess {
     }
 
     @Override
-    public void setStatic(Class<?> type, String name, Object value) throws Exception {
-        Field field = type.getDeclaredField(name);
-        field.setAccessible(true);
-        field.set(null, value);
-    }
-
-    @Override
-    public Object getStatic(Class<?> type, String name) throws Exception {
-        Field field = type.getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(null);
+    public java.lang.invoke.MethodHandle privateStatic(Class<?> type, String name,
+            java.lang.invoke.MethodType methodType) throws ReflectiveOperationException {
+        Method method = type.getDeclaredMethod(name, methodType.parameterArray());
+        method.setAccessible(true);
+        return java.lang.invoke.MethodHandles.lookup().unreflect(method);
     }
 
     @Override

@@ -19,11 +19,12 @@ public interface JdkAccess {
     /** Defines the dispatcher class in java.base's package java.net. */
     Class<?> defineInJavaNet(byte[] classFile) throws Exception;
 
-    /** Sets a private static field of a class the agent has opened (the dispatcher's hooks). */
-    void setStatic(Class<?> type, String field, Object value) throws Exception;
-
-    /** Reads a private static field of a class the agent has opened. */
-    Object getStatic(Class<?> type, String field) throws Exception;
+    /**
+     * A private static method of a class the agent has opened (the dispatcher's install), to be called
+     * with invokeExact: no adaptation is spun at start-up.
+     */
+    java.lang.invoke.MethodHandle privateStatic(Class<?> type, String name, java.lang.invoke.MethodType methodType)
+            throws ReflectiveOperationException;
 
     /**
      * The JVM's agent properties: what {@code VirtualMachine.getAgentProperties()} shows to whoever

@@ -6,8 +6,7 @@ import java.security.SecureClassLoader;
 
 /**
  * A class loader that defines the agent's classes from their hidden place in the jar, with the
- * jar's code source (so that a SecurityManager policy granting the jar applies to them). JDK 8 and
- * the command line; on JDK 9+ the agent runs in a named module instead ({@code AgentModule}).
+ * jar's code source (so that a SecurityManager policy granting the jar applies to them).
  */
 final class IsolatedLoader extends SecureClassLoader {
 

@@ -29,33 +29,15 @@ final class Jdk9Access implements JdkAccess {
 
     @Override
     public Class<?> defineInJavaNet(byte[] classFile) throws IllegalAccessException {
-        return MethodHandles.privateLookupIn(java.net.Socket.class, MethodHandles.lookup()).defineClass(classFile);
+        // Any class of java.net names the package; URL is loaded long before any agent, Socket must not be:
+        // a hooked class loaded here would have to be retransformed at start-up (~70 ms).
+        return MethodHandles.privateLookupIn(java.net.URL.class, MethodHandles.lookup()).defineClass(classFile);
     }
 
     @Override
-    public void setStatic(Class<?> type, String name, Object value) throws Exception {
-        MethodHandle setter = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                .unreflectSetter(type.getDeclaredField(name));
-        try {
-            setter.invoke(value);
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    @Override
-    public Object getStatic(Class<?> type, String name) throws Exception {
-        MethodHandle getter = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
-                .unreflectGetter(type.getDeclaredField(name));
-        try {
-            return getter.invoke();
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
+    public MethodHandle privateStatic(Class<?> type, String name, MethodType methodType)
+            throws ReflectiveOperationException {
+        return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findStatic(type, name, methodType);
     }
 
     @Override

@@ -1,0 +1,96 @@
+package io.github.keepaliveagent.it.apps;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * What application code may do with the JDK's internals and with the agent's: one line per probe,
+ * {@code probe NAME ALLOWED|DENIED}. The same program with and without the agent (and after attach) must
+ * print the same lines. With {@code --again FILE} it probes, prints {@code ready}, waits (bounded) for FILE
+ * to exist, and probes again.
+ */
+public final class ProbeApp {
+
+    private ProbeApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        new java.net.Socket().close(); // the JDK's socket classes are loaded (and hooked, with the agent)
+        probe("before");
+        if (args.length == 2 && "--again".equals(args[0])) {
+            System.out.println("ready pid=" + ProcessHandle.current().pid());
+            Path signal = Paths.get(args[1]);
+            for (int i = 0; i < 300 && !Files.exists(signal); i++) {
+                Thread.sleep(100);
+            }
+            probe("after");
+        }
+    }
+
+    private static void probe(String round) {
+        Map<String, Callable<Object>> probes = new LinkedHashMap<>();
+        probes.put("FileDescriptor.fd", () -> open(java.io.FileDescriptor.class, "fd"));
+        probes.put("Socket.impl", () -> open(java.net.Socket.class, "impl"));
+        probes.put("InetAddress.holder", () -> open(java.net.InetAddress.class, "holder"));
+        probes.put("String.value", () -> open(String.class, "value"));
+        probes.put("Thread.target", () -> open(Thread.class, "target"));
+        probes.put("sun.nio.ch.Net private lookup",
+                () -> MethodHandles.privateLookupIn(Class.forName("sun.nio.ch.Net"), MethodHandles.lookup()));
+        probes.put("java.net private lookup",
+                () -> MethodHandles.privateLookupIn(java.net.URL.class, MethodHandles.lookup()));
+        probes.put("jdk.internal.misc.Unsafe",
+                () -> Class.forName("jdk.internal.misc.Unsafe").getMethod("getUnsafe").invoke(null));
+        probes.put("jdk.internal.vm.VMSupport agent properties",
+                () -> Class.forName("jdk.internal.vm.VMSupport").getMethod("getAgentProperties").invoke(null));
+        probes.put("agent class by name", () -> Class.forName("io.github.keepaliveagent.core.Agent"));
+        probes.put("agent launcher's loader",
+                () -> Class.forName("io.github.keepaliveagent.launcher.AgentJar").getMethod("open").invoke(null));
+        probes.put("relocated ASM by name",
+                () -> Class.forName("io.github.keepaliveagent.shaded.bytebuddy.jar.asm.ClassReader"));
+        probes.put("relocated tinylog by name",
+                () -> Class.forName("io.github.keepaliveagent.shaded.tinylog.writers.ConsoleWriter"));
+        // The dispatcher is the one visible trace of the agent: its state must stay out of reach.
+        probes.put("dispatcher hook read", () -> dispatcherField("sockets").get(null));
+        probes.put("dispatcher hook replace", () -> {
+            dispatcherField("sockets").set(null, null);
+            return null;
+        });
+        probes.put("dispatcher private lookup", () -> MethodHandles.privateLookupIn(
+                Class.forName("java.net.KeepAliveAgentDispatcher"), MethodHandles.lookup()));
+        probes.put("dispatcher install", () -> {
+            java.lang.reflect.Method install = Class.forName("java.net.KeepAliveAgentDispatcher")
+                    .getDeclaredMethod("install", java.util.function.ObjIntConsumer.class,
+                            java.util.function.BiFunction.class);
+            install.setAccessible(true);
+            return install;
+        });
+        for (Map.Entry<String, Callable<Object>> probe : probes.entrySet()) {
+            String outcome;
+            try {
+                probe.getValue().call();
+                outcome = "ALLOWED";
+            } catch (Throwable t) {
+                outcome = "DENIED";
+            }
+            System.out.println("probe " + round + " " + probe.getKey() + " " + outcome);
+        }
+    }
+
+    private static Object open(Class<?> type, String name) throws NoSuchFieldException {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+    }
+
+    private static Field dispatcherField(String name) throws ReflectiveOperationException {
+        Field field = Class.forName("java.net.KeepAliveAgentDispatcher").getDeclaredField(name);
+        field.setAccessible(true);
+        return field;
+    }
+}
