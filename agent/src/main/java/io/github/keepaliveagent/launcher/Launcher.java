@@ -39,7 +39,10 @@ public final class Launcher {
     }
 
     private static void start(String method, String args, Instrumentation inst) {
-        try {
+        try { // nothing may escape premain: an exception there stops the JVM
+            if (!permitted()) {
+                return;
+            }
             MethodHandle entry = privileged(new PrivilegedExceptionAction<MethodHandle>() {
                 @Override
                 public MethodHandle run() throws Exception {
@@ -54,6 +57,47 @@ public final class Launcher {
 
     private static MethodHandle entry(ClassLoader loader, String method, MethodType type) throws Exception {
         return MethodHandles.publicLookup().findStatic(Class.forName(ENTRY, true, loader), method, type);
+    }
+
+    /**
+     * Under a SecurityManager (JDK 8 to 17) the agent's work runs with the permissions of its own jar
+     * (the program needs none for it): the jar needs AllPermission. Without it, one clear line and no agent.
+     */
+    private static boolean permitted() {
+        SecurityManager manager = System.getSecurityManager();
+        if (manager == null) {
+            return true;
+        }
+        try {
+            privileged(new PrivilegedExceptionAction<Void>() {
+                @Override
+                public Void run() {
+                    manager.checkPermission(new java.security.AllPermission());
+                    return null;
+                }
+            });
+            return true;
+        } catch (Exception e) {
+            System.err.println("keepalive-agent ERROR: a SecurityManager is installed and does not grant the agent's"
+                    + " jar AllPermission: the agent is not installed and the program runs without it. Grant it in"
+                    + " the policy: grant codeBase \"" + jarUrl() + "\" { permission java.security.AllPermission; };");
+            return false;
+        }
+    }
+
+    /** The jar's URL, as a policy file names it; the JVM knows it from -javaagent even where we may not ask. */
+    private static String jarUrl() {
+        try {
+            java.security.CodeSource jar = privileged(new PrivilegedExceptionAction<java.security.CodeSource>() {
+                @Override
+                public java.security.CodeSource run() {
+                    return Launcher.class.getProtectionDomain().getCodeSource();
+                }
+            });
+            return jar.getLocation().toString();
+        } catch (Exception e) {
+            return "file:/path/to/keepalive-agent.jar";
+        }
     }
 
     /**
