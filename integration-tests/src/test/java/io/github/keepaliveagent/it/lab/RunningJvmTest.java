@@ -46,7 +46,7 @@ class RunningJvmTest {
                     ForkedJvm.AGENT_JAR.toString(), "attach", String.valueOf(echo.pid()),
                     "idle=" + LabJvms.IDLE + ",interval=" + LabJvms.INTERVAL + ",count=" + LabJvms.COUNT));
             assertEquals(0, attach.exitCode, attach.toString());
-            assertTrue(attach.out.contains("retrofit: 2 connections changed, 1 listening sockets changed"), attach.out);
+            assertTrue(attach.out.contains("retrofit: 2 connections changed, 1 listening socket changed"), attach.out);
             List<TcpSocket> after = lab.tcpSockets(server, 7200);
             assertTrue(after.stream().filter(TcpSocket::established).allMatch(TcpSocket::keepaliveTimer),
                     "keepalive timers after attach: " + after);
