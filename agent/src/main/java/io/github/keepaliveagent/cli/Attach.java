@@ -154,7 +154,30 @@ final class Attach {
             return new Problem(ExitCode.NOT_ATTACHABLE, "process " + pid + " runs with -XX:+DisableAttachMechanism:"
                     + " nothing can be loaded into it; restart it with -javaagent instead");
         }
-        return null;
+        return otherTmp(proc, pid);
+    }
+
+    /**
+     * A target with a /tmp of its own in the same pid namespace (systemd's PrivateTmp, {@code unshare -m}):
+     * the attach API before JDK 23 (JDK-8327114) looks for the target's attach socket in this process's
+     * /tmp, waits 10 s and fails with a misleading "HotSpot VM not loaded". Said at once, with the way out.
+     */
+    private static Problem otherTmp(Path proc, String pid) {
+        try {
+            String version = System.getProperty("java.specification.version", "");
+            int feature = Integer.parseInt(version.startsWith("1.") ? version.substring(2) : version);
+            if (feature >= 23 || Files.isSameFile(proc.resolve("root/tmp"), Paths.get("/tmp"))
+                    || !Files.readSymbolicLink(proc.resolve("ns/pid")).equals(
+                            Files.readSymbolicLink(Paths.get("/proc/self/ns/pid")))) {
+                return null; // same /tmp, or another pid namespace, which every JDK's attach API handles
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // cannot tell: the attach API will say
+        }
+        return new Problem(ExitCode.FAILED, "process " + pid + " has a /tmp of its own (another mount"
+                + " namespace: systemd's PrivateTmp?) and the attach API of this JDK ("
+                + System.getProperty("java.version") + ") cannot reach a JVM there: run this command with the"
+                + " java of JDK 23 or newer");
     }
 
     private static boolean mentions(Path file, String text) {
