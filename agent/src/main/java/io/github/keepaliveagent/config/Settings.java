@@ -56,7 +56,7 @@ public final class Settings {
         Map<Option, String> sources = new EnumMap<>(Option.class);
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        Map<Option, String> args = parseArgs(agentArgs, problems);
+        Map<Option, String> args = parseArgs(agentArgs, problems, attach);
         for (Option option : Option.values()) {
             String raw;
             String source;
@@ -92,7 +92,7 @@ public final class Settings {
         return settings;
     }
 
-    private static Map<Option, String> parseArgs(String agentArgs, List<String> problems) {
+    private static Map<Option, String> parseArgs(String agentArgs, List<String> problems, boolean attach) {
         Map<Option, String> args = new LinkedHashMap<>();
         if (agentArgs == null || agentArgs.isEmpty()) {
             return args;
@@ -107,12 +107,12 @@ public final class Settings {
                         + " is empty (a stray comma)");
             } else if (option == null) {
                 problems.add("agent argument " + quote(pair) + " is not valid: expected name=value with a name from "
-                        + Option.argNames() + " (lower case); it is ignored");
+                        + Option.argNames() + " (lower case)" + (attach ? "" : "; it is ignored"));
             } else if (args.containsKey(option)) {
                 String first = args.get(option);
                 problems.add("agent argument " + option.argName + " is given more than once ("
                         + (first == null ? "" : quote(first) + ", ") + quote(pair.substring(equals + 1))
-                        + "); it is ignored and " + option.argName + " stays " + option.defaultText);
+                        + ")" + (attach ? "" : "; it is ignored and " + option.argName + " stays " + option.defaultText));
                 args.put(option, null);
             } else {
                 args.put(option, pair.substring(equals + 1));

@@ -97,6 +97,13 @@ class CliTest {
         assertEquals(List.of("keepalive-agent: attach: agent argument idle=\"abc\" is not valid: expected a whole"
                 + " number from 1 to 32767 (the kernel's limits)",
                 "keepalive-agent: attach: nothing was loaded into process " + pid), invalid.err.lines().toList());
+        for (String args : new String[] {"idle=60,idle=70", "bogus=1", "idle=60,,count=2"}) {
+            Outcome wrong = outcome("attach", pid, args);
+            assertEquals(2, wrong.status, wrong.err);
+            assertEquals(2, wrong.err.lines().count(), wrong.err);
+            assertFalse(wrong.err.contains("ignored") || wrong.err.contains("stays"), wrong.err);
+            assertTrue(wrong.err.endsWith("keepalive-agent: attach: nothing was loaded into process " + pid + "\n"));
+        }
         Outcome shortTimeout = outcome("attach", pid, "idle=60,interval=10,count=5,user_timeout=60s");
         assertEquals(2, shortTimeout.status, shortTimeout.err);
         assertEquals(2, shortTimeout.err.lines().count(), shortTimeout.err);

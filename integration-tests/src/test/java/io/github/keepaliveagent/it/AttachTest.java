@@ -98,6 +98,25 @@ class AttachTest {
     }
 
     @Test
+    void statusAgentSeesAnAgentGivenAtStartUpAndAnAttachThatSwitchedItOff() throws Exception {
+        ForkedJvm withAgent = new ForkedJvm(System.getProperty("java.home")).withAgent().keepalive60x10x5();
+        try (Target target = Target.start(withAgent)) {
+            ForkedJvm.Result status = cli("status", target.pid, "--agent");
+            assertEquals(0, status.exitCode, status.toString());
+            assertTrue(status.out.contains("\nkeepalive-agent: loaded, keepalive-agent ") && status.out.contains(
+                    ": SO_KEEPALIVE on, idle=60s (KEEPIDLE), interval=10s (KEEPINTVL), count=5 (KEEPCNT)"), status.out);
+            ForkedJvm.Result off = cli("attach", target.pid, "keepalive=off");
+            assertEquals(0, off.exitCode, off.toString());
+            assertTrue(off.out.contains("\n  off: new sockets are left alone"), off.out);
+            ForkedJvm.Result after = cli("status", target.pid, "--agent");
+            assertTrue(after.out.contains(": off (attach): new sockets are left alone\n"), after.out);
+            // New clients are left alone (accepted ones still inherit keepalive from the configured listeners).
+            assertTrue(target.round(1).stream().filter(l -> l.contains(".client ")).allMatch(
+                    l -> l.contains("keepalive=false")), target.log());
+        }
+    }
+
+    @Test
     void aThreadIdIsRefusedNamingItsProcess() throws Exception {
         try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")))) {
             String tid;
@@ -280,6 +299,11 @@ class AttachTest {
             ForkedJvm.Result refused = cli("attach", target.pid);
             assertEquals(4, refused.exitCode, refused.toString());
             assertTrue(refused.err.contains("-XX:+DisableAttachMechanism"), refused.err);
+            ForkedJvm.Result cannotTell = cli("status", target.pid, "--agent");
+            assertEquals(4, cannotTell.exitCode, cannotTell.toString());
+            assertTrue(cannotTell.out.contains("established: 4") && cannotTell.out.contains(
+                    "\nkeepalive-agent: cannot tell: process " + target.pid + " runs with -XX:+DisableAttachMechanism"),
+                    cannotTell.toString());
         }
     }
 

@@ -39,8 +39,8 @@ import io.github.keepaliveagent.it.thirdparty.KafkaExample.Command;
  * all under KEEPIDLE=2 KEEPINTVL=1 KEEPCNT=3:
  * <ul>
  * <li>with the agent (JAVA_TOOL_OPTIONS) and KEEPALIVE_USER_TIMEOUT=10s: ss lists none of its
- * connections to the vanished client within seconds (the idle ones after ~5 s, the one with data in
- * flight after ~10 s);
+ * connections to the vanished client ~10 s after it went silent, idle or with data in flight (the
+ * user timeout also decides when keepalive gives up, tcp(7): measured 8.8-10.9 s);
  * <li>with the agent, keepalive alone: every idle connection is gone within seconds, but keepalive
  * never probes a connection with unacknowledged data, and the consumer's long-poll fetch almost
  * always has a fetch response in flight when the client vanishes: that one retransmits (for about
@@ -77,7 +77,8 @@ class KafkaDeadPeerTest {
 
     /**
      * The shortest user timeout the agent accepts (10 s; idle + interval x count = 5 s is below it): a
-     * connection with data in flight is dropped after 10 s, an idle one after 5 s by keepalive.
+     * connection with data in flight is dropped after 10 s, and so is an idle one whose probes go
+     * unanswered (the kernel's keepalive gives up after the user timeout when one is set).
      */
     static final String USER_TIMEOUT = "10s";
 
