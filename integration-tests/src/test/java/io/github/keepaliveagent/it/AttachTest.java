@@ -183,6 +183,28 @@ class AttachTest {
         }
     }
 
+    /** Like a container: its own pid and mount namespaces, its own /tmp. JDK 17's attach API reaches it. */
+    @Test
+    void aTargetInItsOwnPidAndMountNamespacesIsAttachedByJdk17() throws Exception {
+        Path privateTmp = Files.createTempDirectory(Paths.get("target").toAbsolutePath(), "private-tmp");
+        List<String> container = List.of("unshare", "-m", "-p", "--fork", "--kill-child", "sh", "-c",
+                "mount --bind \"$0\" /tmp && exec \"$@\"", privateTmp.toString());
+        try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")), null, container)) {
+            assertTrue(Files.readString(Paths.get("/proc", target.pid, "status")).contains("\nNSpid:\t" + target.pid
+                    + "\t1\n"), "pid 1 in its own pid namespace");
+            ForkedJvm.Result attach = cli("attach", target.pid, "idle=40,interval=5,count=3");
+            assertEquals(0, attach.exitCode, attach.toString());
+            assertTrue(attach.out.contains("\n  installed: SO_KEEPALIVE on, idle=40s (agent argument idle)"), attach.out);
+            assertTrue(retrofitted(attach.out), attach.out);
+            assertTrue(listing(privateTmp).contains(".java_pid1"), "its attach socket is in its own /tmp: "
+                    + listing(privateTmp));
+            assertTrue(target.round(1).stream().allMatch(l -> l.endsWith("keepalive=true idle=40 interval=5 count=3")),
+                    target.log());
+        } finally {
+            deleteTree(privateTmp);
+        }
+    }
+
     /**
      * Attach used to write its outcome to /tmp/keepalive-agent-attach*.txt: a symlink or a FIFO planted
      * there could redirect or block it. It no longer creates any file, so they are never touched.
@@ -497,7 +519,9 @@ class AttachTest {
             reader.setDaemon(true);
             reader.start();
             String ready = next(line -> line.startsWith("ready pid="));
-            this.pid = ready.substring("ready pid=".length());
+            String own = ready.substring("ready pid=".length());
+            // In a pid namespace of its own (unshare -p --fork) it is 1 there: its pid here is unshare's child's.
+            this.pid = own.equals("1") ? String.valueOf(process.children().findFirst().orElseThrow().pid()) : own;
         }
 
         static Target start(ForkedJvm jvm) throws Exception {
@@ -563,6 +587,11 @@ class AttachTest {
 
         @Override
         public void close() throws Exception {
+            try {
+                in.close(); // end of input: ConnectOnDemand ends, also where destroy() reaches only unshare
+            } catch (IOException ignored) {
+                // it ended already
+            }
             process.destroy();
             process.waitFor(10, TimeUnit.SECONDS);
             Files.deleteIfExists(err);
