@@ -38,8 +38,12 @@ public final class Retrofit {
             Log.warn(e, "could not list this process's sockets: open connections were not changed");
             return "retrofit failed: " + e;
         }
-        return "retrofit: " + counts[0] + " connections changed, " + counts[1] + " listening sockets changed, "
-                + counts[2] + " skipped (closed meanwhile), " + counts[3] + " failed"
+        return "retrofit: " + plural(counts[0], "connection") + " changed, " + plural(counts[1], "listening socket")
+                + " changed, " + counts[2] + " skipped (closed meanwhile), " + counts[3] + " failed"
                 + (refused.isEmpty() ? "" : "; the kernel refused " + refused);
+    }
+
+    private static String plural(int count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 }

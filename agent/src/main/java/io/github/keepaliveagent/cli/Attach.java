@@ -22,21 +22,13 @@ import net.bytebuddy.agent.ByteBuddyAgent;
  */
 final class Attach {
 
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int USAGE = 2;
-    static final int NO_SUCH_PROCESS = 3;
-    static final int NOT_ATTACHABLE = 4;
-    static final int NOT_PERMITTED = 5;
-    static final int NO_INSTRUMENT = 6;
-
     private Attach() {
     }
 
     static int run(String pid, String args, PrintStream out, PrintStream err) {
-        if (!pid.matches("[0-9]+")) {
-            err.println("keepalive-agent: attach: \"" + pid + "\" is not a process id");
-            return USAGE;
+        int checked = ProcessId.check("attach", pid, err);
+        if (checked != ExitCode.OK) {
+            return checked;
         }
         Settings settings = Settings.resolve(args, Collections.<String, String>emptyMap(), true);
         if (!settings.problems().isEmpty()) {
@@ -44,18 +36,12 @@ final class Attach {
                 err.println("keepalive-agent: attach: " + problem);
             }
             err.println("keepalive-agent: attach: nothing was loaded into process " + pid);
-            return USAGE;
+            return ExitCode.USAGE;
         }
-        Path proc = Paths.get("/proc", pid);
-        if (Files.isDirectory(Paths.get("/proc/self"))) { // Linux: what /proc can tell before attaching
-            if (!Files.isDirectory(proc)) {
-                err.println("keepalive-agent: attach: no such process: " + pid);
-                return NO_SUCH_PROCESS;
-            }
-            int problem = checkTarget(proc, pid, err);
-            if (problem != OK) {
-                return problem;
-            }
+        Problem problem = checkTarget(pid);
+        if (problem != null) {
+            err.println("keepalive-agent: attach: " + problem.message);
+            return problem.exitCode;
         }
         File jar = agentJar();
         String attachId = Long.toHexString(new java.security.SecureRandom().nextLong());
@@ -64,16 +50,46 @@ final class Attach {
             out.println("keepalive-agent: attached to process " + pid);
             if (outcome == null) {
                 out.println("  (no outcome was published: the agent failed early; see the target's stderr)");
-                return FAILED;
+                return ExitCode.FAILED;
             }
             for (String line : outcome.split("\n")) {
                 if (!line.isEmpty()) {
                     out.println("  " + line);
                 }
             }
-            return outcome.startsWith("not loaded") ? FAILED : OK;
+            return outcome.startsWith("not loaded") ? ExitCode.FAILED : ExitCode.OK;
         } catch (Throwable t) {
-            return explain(pid, t, err);
+            Problem failure = explain(pid, t);
+            err.println("keepalive-agent: attach: " + failure.message);
+            return failure.exitCode;
+        }
+    }
+
+    /**
+     * For {@code status PID --agent}: whether the agent is loaded in that JVM and with which settings,
+     * read from its agent properties through an attach connection (nothing is loaded).
+     *
+     * @return a {@link Problem} whose exit code is {@link ExitCode#OK} and whose message is the answer,
+     *         or why it cannot be told
+     */
+    static Problem agentIn(String pid) {
+        Problem problem = checkTarget(pid);
+        if (problem != null) {
+            return problem.exitCode == ExitCode.NOT_ATTACHABLE && problem.message.contains("not a JVM")
+                    ? new Problem(ExitCode.OK, "not loaded (not a JVM)") : problem;
+        }
+        try {
+            Class<?> vmType = ByteBuddyAgent.AttachmentProvider.DEFAULT.attempt().getVirtualMachineType();
+            Object vm = invoke(vmType.getMethod("attach", String.class), null, pid);
+            try {
+                Properties properties = (Properties) invoke(vmType.getMethod("getAgentProperties"), vm);
+                String settings = properties.getProperty(Agent.PROPERTY_OUTCOME);
+                return new Problem(ExitCode.OK, settings == null ? "not loaded" : "loaded, " + settings);
+            } finally {
+                invoke(vmType.getMethod("detach"), vm);
+            }
+        } catch (Throwable t) {
+            return explain(pid, t);
         }
     }
 
@@ -102,30 +118,66 @@ final class Attach {
         }
     }
 
-    /** Checks what /proc can tell before attaching: is it a JVM, may we attach, is attach enabled. */
-    private static int checkTarget(Path proc, String pid, PrintStream err) {
+    /** Why a process cannot be attached to, with the exit status that says so. */
+    static final class Problem {
+        final int exitCode;
+        final String message;
+
+        Problem(int exitCode, String message) {
+            this.exitCode = exitCode;
+            this.message = message;
+        }
+    }
+
+    /** What /proc can tell before attaching: is it a JVM, may we attach, is attach enabled; null if nothing. */
+    private static Problem checkTarget(String pid) {
+        Path proc = Paths.get("/proc", pid);
+        if (!Files.isDirectory(Paths.get("/proc/self"))) {
+            return null; // not Linux: the attach API tells
+        }
         String maps;
         try {
             maps = new String(Files.readAllBytes(proc.resolve("maps")), StandardCharsets.ISO_8859_1);
         } catch (AccessDeniedException e) {
-            err.println("keepalive-agent: attach: not permitted to inspect process " + pid
+            return new Problem(ExitCode.NOT_PERMITTED, "not permitted to inspect process " + pid
                     + ": run as the user that owns it (or root)");
-            return NOT_PERMITTED;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return new Problem(ExitCode.NO_SUCH_PROCESS, "no such process: " + pid);
         } catch (IOException e) {
-            err.println("keepalive-agent: attach: cannot read " + proc.resolve("maps") + ": " + e);
-            return FAILED;
+            return new Problem(ExitCode.FAILED, "cannot read " + proc.resolve("maps") + ": " + e);
         }
         if (!maps.contains("/libjvm.so")) {
-            err.println("keepalive-agent: attach: process " + pid + " is not a JVM (no libjvm.so mapped)");
-            return NOT_ATTACHABLE;
+            return new Problem(ExitCode.NOT_ATTACHABLE, "process " + pid + " is not a JVM (no libjvm.so mapped)");
         }
         if (mentions(proc.resolve("cmdline"), "+DisableAttachMechanism")
                 || mentions(proc.resolve("environ"), "+DisableAttachMechanism")) {
-            err.println("keepalive-agent: attach: process " + pid + " runs with -XX:+DisableAttachMechanism:"
+            return new Problem(ExitCode.NOT_ATTACHABLE, "process " + pid + " runs with -XX:+DisableAttachMechanism:"
                     + " nothing can be loaded into it; restart it with -javaagent instead");
-            return NOT_ATTACHABLE;
         }
-        return OK;
+        return otherTmp(proc, pid);
+    }
+
+    /**
+     * A target with a /tmp of its own in the same pid namespace (systemd's PrivateTmp, {@code unshare -m}):
+     * the attach API before JDK 23 (JDK-8327114) looks for the target's attach socket in this process's
+     * /tmp, waits 10 s and fails with a misleading "HotSpot VM not loaded". Said at once, with the way out.
+     */
+    private static Problem otherTmp(Path proc, String pid) {
+        try {
+            String version = System.getProperty("java.specification.version", "");
+            int feature = Integer.parseInt(version.startsWith("1.") ? version.substring(2) : version);
+            if (feature >= 23 || Files.isSameFile(proc.resolve("root/tmp"), Paths.get("/tmp"))
+                    || !Files.readSymbolicLink(proc.resolve("ns/pid")).equals(
+                            Files.readSymbolicLink(Paths.get("/proc/self/ns/pid")))) {
+                return null; // same /tmp, or another pid namespace, which every JDK's attach API handles
+            }
+        } catch (IOException | RuntimeException e) {
+            return null; // cannot tell: the attach API will say
+        }
+        return new Problem(ExitCode.FAILED, "process " + pid + " has a /tmp of its own (another mount"
+                + " namespace: systemd's PrivateTmp?) and the attach API of this JDK ("
+                + System.getProperty("java.version") + ") cannot reach a JVM there: run this command with the"
+                + " java of JDK 23 or newer");
     }
 
     private static boolean mentions(Path file, String text) {
@@ -136,25 +188,22 @@ final class Attach {
         }
     }
 
-    private static int explain(String pid, Throwable t, PrintStream err) {
+    private static Problem explain(String pid, Throwable t) {
         StringBuilder causes = new StringBuilder();
         for (Throwable c = t; c != null; c = c.getCause()) {
             causes.append(c.getClass().getSimpleName()).append(": ").append(c.getMessage()).append(" / ");
         }
         String text = causes.toString();
         if (text.contains("instrument")) {
-            err.println("keepalive-agent: attach: process " + pid + " has no java.instrument module"
+            return new Problem(ExitCode.NO_INSTRUMENT, "process " + pid + " has no java.instrument module"
                     + " (a jlink'ed runtime without it?): a Java agent cannot run there. (" + text + ")");
-            return NO_INSTRUMENT;
         }
         if (text.contains("Permission denied") || text.contains("Operation not permitted")
                 || text.contains("well-known file")) {
-            err.println("keepalive-agent: attach: not permitted to attach to process " + pid
+            return new Problem(ExitCode.NOT_PERMITTED, "not permitted to attach to process " + pid
                     + ": run as the user that owns it. (" + text + ")");
-            return NOT_PERMITTED;
         }
-        err.println("keepalive-agent: attach: could not attach to process " + pid + ": " + text);
-        return FAILED;
+        return new Problem(ExitCode.FAILED, "could not attach to process " + pid + ": " + text);
     }
 
     private static File agentJar() {

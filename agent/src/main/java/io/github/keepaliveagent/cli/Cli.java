@@ -8,7 +8,7 @@ import io.github.keepaliveagent.config.Option;
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.core.Agent;
 
-/** {@code java -jar keepalive-agent.jar [--help | --version | attach PID [ARGS] | status PID [--json]]}. */
+/** {@code java -jar keepalive-agent.jar [--help | --version | attach PID [ARGS] | status PID [--json] [--agent]]}. */
 public final class Cli {
 
     private Cli() {
@@ -27,25 +27,46 @@ public final class Cli {
                 printHelp(env, out);
                 return 0;
             case "--version":
+            case "-v":
+            case "version":
                 out.println(Agent.version());
                 return 0;
             case "attach":
                 if (args.length < 2 || args.length > 3) {
                     err.println("usage: java -jar keepalive-agent.jar attach PID [name=value,...]");
-                    return Attach.USAGE;
+                    return ExitCode.USAGE;
                 }
                 return Attach.run(args[1], args.length == 3 ? args[2] : "", out, err);
             case "status":
-                boolean json = args.length == 3 && "--json".equals(args[2]);
-                if (args.length < 2 || (args.length == 3 && !json) || args.length > 3) {
-                    err.println("usage: java -jar keepalive-agent.jar status PID [--json]");
-                    return Attach.USAGE;
-                }
-                return Status.run(args[1], json, out, err);
+                return status(args, out, err);
             default:
-                err.println("keepalive-agent: unknown command \"" + command + "\"; try --help");
-                return 2;
+                err.println("keepalive-agent: unknown command " + Settings.quote(command) + "; try --help");
+                return ExitCode.USAGE;
         }
+    }
+
+    private static int status(String[] args, PrintStream out, PrintStream err) {
+        String usage = "usage: java -jar keepalive-agent.jar status PID [--json] [--agent]";
+        if (args.length < 2) {
+            err.println(usage);
+            return ExitCode.USAGE;
+        }
+        boolean json = false;
+        boolean agent = false;
+        for (int i = 2; i < args.length; i++) {
+            if ("--json".equals(args[i]) && !json) {
+                json = true;
+            } else if ("--agent".equals(args[i]) && !agent) {
+                agent = true;
+            } else {
+                err.println("keepalive-agent: status: " + ("--json".equals(args[i]) || "--agent".equals(args[i])
+                        ? args[i] + " is given twice" : "unknown option " + Settings.quote(args[i])
+                        + ": expected --json or --agent"));
+                err.println(usage);
+                return ExitCode.USAGE;
+            }
+        }
+        return Status.run(args[1], json, agent, out, err);
     }
 
     static void printHelp(Map<String, String> env, PrintStream out) {
@@ -58,15 +79,21 @@ public final class Cli {
         out.println("  java -jar keepalive-agent.jar attach PID [idle=60,interval=10,count=5,...]");
         out.println("      loads the agent into a running JVM (only these arguments count, not the target's");
         out.println("      environment); open connections get the settings too unless retrofit=false (Linux)");
-        out.println("  java -jar keepalive-agent.jar status PID [--json]");
-        out.println("      the TCP sockets of any process and their keepalive timers, from /proc (Linux)");
-        out.println("  java -jar keepalive-agent.jar --help | --version");
+        out.println("      PID is a process id (a thread id is refused, naming its process)");
+        out.println("  java -jar keepalive-agent.jar status PID [--json] [--agent]");
+        out.println("      the TCP sockets of any process and their keepalive timers, read-only from /proc (Linux);");
+        out.println("      --agent also asks the JVM whether the agent is loaded and with which settings: that");
+        out.println("      opens an attach connection (the JVM starts its Attach Listener thread, which stays)");
+        out.println("  java -jar keepalive-agent.jar --help | --version (-v, version)");
         out.println();
         out.println("Every new TCP socket (Socket, ServerSocket.accept, SocketChannel, AsynchronousSocketChannel)");
         out.println("gets SO_KEEPALIVE on and the TCP_KEEP* values below when it is created; whatever the");
         out.println("program sets afterwards wins. Agent arguments win over the environment.");
         out.println();
-        out.println("Options:");
+        out.println("Options: name=value pairs separated by commas, no spaces; names in lower case, each at most");
+        out.println("once; words (on, OFF, Debug) in any case; numbers in decimal digits; user_timeout a duration");
+        out.println("with its unit (120s, 2m, 90000ms; a bare number is milliseconds). The environment variables");
+        out.println("take the same values.");
         out.print(textTable());
         out.println();
         Settings settings = Settings.resolve(null, env, false);

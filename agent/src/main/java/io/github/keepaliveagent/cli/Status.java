@@ -8,39 +8,53 @@ import java.util.List;
 import io.github.keepaliveagent.proc.ProcTcp;
 
 /**
- * {@code java -jar keepalive-agent.jar status PID [--json]}: the TCP connections of any process, Java
- * or not, with their keepalive timers, read from /proc. How an operator proves that it worked.
+ * {@code java -jar keepalive-agent.jar status PID [--json] [--agent]}: the TCP connections of any process,
+ * Java or not, with their keepalive timers, read from /proc. How an operator proves that it worked.
+ *
+ * <p>Read-only by default: nothing but /proc is read, the process is not touched. {@code --agent} also
+ * asks a JVM whether the agent is loaded and with which settings: that takes an attach connection (the
+ * JVM starts its Attach Listener thread, which then stays, and creates its attach socket in its /tmp),
+ * so it is asked for explicitly, never done behind the operator's back.
  */
 final class Status {
 
     private Status() {
     }
 
-    static int run(String pid, boolean json, PrintStream out, PrintStream err) {
-        if (!pid.matches("[0-9]+")) {
-            err.println("keepalive-agent: status: \"" + pid + "\" is not a process id");
-            return Attach.USAGE;
+    static int run(String pid, boolean json, boolean agent, PrintStream out, PrintStream err) {
+        int checked = ProcessId.check("status", pid, err);
+        if (checked != ExitCode.OK) {
+            return checked;
         }
         List<ProcTcp.Connection> connections;
         try {
             connections = ProcTcp.of(pid);
         } catch (NoSuchFileException e) {
             err.println("keepalive-agent: status: no such process: " + pid);
-            return Attach.NO_SUCH_PROCESS;
+            return ExitCode.NO_SUCH_PROCESS;
         } catch (AccessDeniedException e) {
             err.println("keepalive-agent: status: not permitted to read process " + pid
                     + "'s file descriptors: run as the user that owns it, or as root");
-            return Attach.NOT_PERMITTED;
+            return ExitCode.NOT_PERMITTED;
         } catch (Exception e) {
             err.println("keepalive-agent: status: cannot read process " + pid + ": " + e);
-            return Attach.FAILED;
+            return ExitCode.FAILED;
         }
+        Attach.Problem loaded = agent ? Attach.agentIn(pid) : null;
         if (json) {
-            printJson(pid, connections, out);
+            printJson(pid, connections, loaded, out);
         } else {
             printTable(pid, connections, out);
+            if (loaded != null) {
+                out.println("keepalive-agent: " + (loaded.exitCode == ExitCode.OK ? loaded.message
+                        : "cannot tell: " + loaded.message));
+            }
         }
-        return Attach.OK;
+        if (loaded != null && loaded.exitCode != ExitCode.OK) {
+            err.println("keepalive-agent: status: cannot tell whether the agent is loaded: " + loaded.message);
+            return loaded.exitCode;
+        }
+        return ExitCode.OK;
     }
 
     private static void printTable(String pid, List<ProcTcp.Connection> connections, PrintStream out) {
@@ -73,8 +87,13 @@ final class Status {
                 + ", unknown: " + unknown + ")");
     }
 
-    private static void printJson(String pid, List<ProcTcp.Connection> connections, PrintStream out) {
-        StringBuilder json = new StringBuilder("{\"pid\":").append(pid).append(",\"sockets\":[");
+    private static void printJson(String pid, List<ProcTcp.Connection> connections, Attach.Problem loaded,
+            PrintStream out) {
+        StringBuilder json = new StringBuilder("{\"pid\":").append(pid);
+        if (loaded != null) {
+            json.append(",\"agent\":").append(loaded.exitCode == ExitCode.OK ? jsonString(loaded.message) : "null");
+        }
+        json.append(",\"sockets\":[");
         for (int i = 0; i < connections.size(); i++) {
             ProcTcp.Connection c = connections.get(i);
             json.append(i == 0 ? "" : ",").append("{\"fd\":").append(c.fd)
@@ -91,5 +110,20 @@ final class Status {
             json.append('}');
         }
         out.println(json.append("]}"));
+    }
+
+    private static String jsonString(String text) {
+        StringBuilder json = new StringBuilder("\"");
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        return json.append('"').toString();
     }
 }

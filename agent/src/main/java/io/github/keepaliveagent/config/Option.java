@@ -19,9 +19,10 @@ public enum Option {
     COUNT("count", "KEEPCNT", 1, 127, "kernel default",
             "Unanswered probes before the connection is dropped (TCP_KEEPCNT).",
             new Kernel(Kernel.IPPROTO_TCP, 6, "TCP_KEEPCOUNT", "tcp_keepalive_probes")),
-    USER_TIMEOUT("user_timeout", "KEEPALIVE_USER_TIMEOUT", 1, Integer.MAX_VALUE, "off",
-            "Milliseconds unacknowledged data may stay unacknowledged before the connection is dropped"
-                    + " (TCP_USER_TIMEOUT, Linux only).",
+    USER_TIMEOUT("user_timeout", "KEEPALIVE_USER_TIMEOUT", 10_000, Integer.MAX_VALUE, "off",
+            "How long sent data may stay unacknowledged before the connection is dropped (TCP_USER_TIMEOUT,"
+                    + " Linux only): a duration such as `120s`, `2m` or `90000ms`; a bare number is milliseconds"
+                    + " (as in 1.0 and the kernel). At least 10 s and at least idle + interval x count.",
             new Kernel(Kernel.IPPROTO_TCP, 18, "TCP_USER_TIMEOUT", null)),
     FORCE("force", "KEEPALIVE_FORCE", Arrays.asList("keepalive", "all", "off"), "keepalive",
             "`keepalive`: the program cannot switch keepalive off (its own idle/interval/count still win);"
@@ -108,8 +109,19 @@ public enum Option {
         return max >= min;
     }
 
+    /** The shortest TCP_USER_TIMEOUT accepted: below it a GC pause or a slow reader kills healthy connections. */
+    static final int MIN_USER_TIMEOUT_MILLIS = 10_000;
+
+    /** A duration in milliseconds as it is shown: "120s" when whole seconds, else "4321ms". */
+    public static String durationText(long millis) {
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
     /** The valid values, as they are written in messages and in the table. */
     public String validText() {
+        if (this == USER_TIMEOUT) {
+            return durationText(min) + ".." + max + "ms (120s, 2m, 90000ms)";
+        }
         String numbers = min + ".." + max;
         if (words == null) {
             return numbers;
@@ -128,6 +140,9 @@ public enum Option {
      * @throws IllegalArgumentException with the text of what is valid
      */
     Object parse(String value) {
+        if (this == USER_TIMEOUT) {
+            return parseDuration(value);
+        }
         if (takesNumber() && !value.isEmpty() && Character.isDigit(value.charAt(0))) {
             // Decimal digits only: "1e3", "+5", "0x10" and "60s" are mistakes, not numbers.
             long number = 0;
@@ -153,7 +168,54 @@ public enum Option {
         return word;
     }
 
+    /** Decimal digits and a unit (ms, s, m, h; none: milliseconds), in milliseconds. */
+    private Object parseDuration(String value) {
+        int digits = 0;
+        while (digits < value.length() && value.charAt(digits) >= '0' && value.charAt(digits) <= '9') {
+            digits++;
+        }
+        long factor;
+        switch (value.substring(digits).toLowerCase(java.util.Locale.ROOT)) {
+            case "":
+            case "ms":
+                factor = 1;
+                break;
+            case "s":
+                factor = 1000;
+                break;
+            case "m":
+                factor = 60_000;
+                break;
+            case "h":
+                factor = 3_600_000;
+                break;
+            default:
+                throw new IllegalArgumentException(expectation());
+        }
+        if (digits == 0) {
+            throw new IllegalArgumentException(expectation());
+        }
+        long number = 0;
+        for (int i = 0; i < digits; i++) {
+            number = Math.min(number * 10 + (value.charAt(i) - '0'), Integer.MAX_VALUE + 1L);
+        }
+        long millis = number * factor; // at most 2^31 x 3,600,000: no overflow
+        if (millis > max) {
+            throw new IllegalArgumentException(expectation());
+        }
+        if (millis < min) {
+            throw new IllegalArgumentException(durationText(millis) + " is so small it breaks healthy connections:"
+                    + " a GC pause or a slow reader longer than that kills the connection; use at least "
+                    + durationText(min) + " (a bare number is milliseconds: write 120s or 2m)");
+        }
+        return (int) millis;
+    }
+
     private String expectation() {
+        if (this == USER_TIMEOUT) {
+            return "expected a duration from " + durationText(min) + " to " + max + "ms with its unit, such as 120s,"
+                    + " 2m or 90000ms (a bare number is milliseconds)";
+        }
         if (words == null) {
             return "expected a whole number from " + min + " to " + max
                     + (kernel != null && kernel.procFile != null ? " (the kernel's limits)" : "");

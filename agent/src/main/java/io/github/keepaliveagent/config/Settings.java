@@ -14,7 +14,8 @@ import java.util.Map;
  *
  * <p>The grammar, stated in README and {@code --help}: agent arguments are {@code name=value} pairs
  * separated by commas, with no spaces; names are lower case; each name at most once; words in
- * values ({@code off}, {@code DEBUG}) are matched ignoring case; numbers are decimal digits. An empty
+ * values ({@code off}, {@code DEBUG}) are matched ignoring case; numbers are decimal digits; user_timeout
+ * is a duration with its unit ({@code 120s}, {@code 2m}, {@code 90000ms}; bare: milliseconds). An empty
  * pair, an unknown or repeated name, or any whitespace in a value is an error naming the input.
  */
 public final class Settings {
@@ -55,7 +56,7 @@ public final class Settings {
         Map<Option, String> sources = new EnumMap<>(Option.class);
         List<String> problems = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        Map<Option, String> args = parseArgs(agentArgs, problems);
+        Map<Option, String> args = parseArgs(agentArgs, problems, attach);
         for (Option option : Option.values()) {
             String raw;
             String source;
@@ -87,11 +88,11 @@ public final class Settings {
             }
         }
         Settings settings = new Settings(values, sources, problems, notes);
-        settings.checkUserTimeout(notes);
+        settings.checkUserTimeout(problems, attach);
         return settings;
     }
 
-    private static Map<Option, String> parseArgs(String agentArgs, List<String> problems) {
+    private static Map<Option, String> parseArgs(String agentArgs, List<String> problems, boolean attach) {
         Map<Option, String> args = new LinkedHashMap<>();
         if (agentArgs == null || agentArgs.isEmpty()) {
             return args;
@@ -106,12 +107,12 @@ public final class Settings {
                         + " is empty (a stray comma)");
             } else if (option == null) {
                 problems.add("agent argument " + quote(pair) + " is not valid: expected name=value with a name from "
-                        + Option.argNames() + " (lower case); it is ignored");
+                        + Option.argNames() + " (lower case)" + (attach ? "" : "; it is ignored"));
             } else if (args.containsKey(option)) {
                 String first = args.get(option);
                 problems.add("agent argument " + option.argName + " is given more than once ("
                         + (first == null ? "" : quote(first) + ", ") + quote(pair.substring(equals + 1))
-                        + "); it is ignored and " + option.argName + " stays " + option.defaultText);
+                        + ")" + (attach ? "" : "; it is ignored and " + option.argName + " stays " + option.defaultText));
                 args.put(option, null);
             } else {
                 args.put(option, pair.substring(equals + 1));
@@ -210,9 +211,10 @@ public final class Settings {
 
     /**
      * TCP_USER_TIMEOUT also bounds keepalive (tcp(7)): below idle + interval x count it drops an idle
-     * connection after a single unanswered probe. The kernel's values count where none is set.
+     * connection after the first unanswered probe, which keepalive alone would survive. The kernel's
+     * values count where none is set. Such a value is a problem: it is not applied.
      */
-    private void checkUserTimeout(List<String> notes) {
+    private void checkUserTimeout(List<String> problems, boolean attach) {
         Integer timeout = value(Option.USER_TIMEOUT);
         if (timeout == null) {
             return;
@@ -224,9 +226,24 @@ public final class Settings {
         if (idle < 0 || interval < 0 || count < 0 || timeout >= keepaliveMillis) {
             return;
         }
-        notes.add("user_timeout=" + timeout + "ms is shorter than idle + interval x count = " + keepaliveMillis
-                + "ms: it overrides keepalive (tcp(7)) and drops an idle connection after the first unanswered"
-                + " probe; use at least " + keepaliveMillis + "ms");
+        problems.add(source(Option.USER_TIMEOUT) + "=" + Option.durationText(timeout) + " is not valid: it is"
+                + " shorter than idle + interval x count = " + idle + "s + " + interval + "s x " + count + " = "
+                + Option.durationText(keepaliveMillis) + " (" + origin() + "), and TCP_USER_TIMEOUT overrides"
+                + " keepalive (tcp(7)): an idle connection whose peer misses a single probe would be dropped"
+                + " although it is healthy. Use at least " + Option.durationText(keepaliveMillis)
+                + ", or shorter idle/interval/count" + (attach ? "" : "; it is ignored and user_timeout stays off"));
+        values.remove(Option.USER_TIMEOUT);
+        sources.remove(Option.USER_TIMEOUT);
+    }
+
+    /** Where idle, interval and count come from, for the message above. */
+    private String origin() {
+        int configured = 0;
+        for (Option option : new Option[] {Option.IDLE, Option.INTERVAL, Option.COUNT}) {
+            configured += value(option) == null ? 0 : 1;
+        }
+        return configured == 3 ? "as configured" : configured == 0 ? "the kernel's defaults"
+                : "configured, else the kernel's defaults";
     }
 
     /** The value that applies: the configured one, else the kernel's; -1 where unknown. */
@@ -258,7 +275,7 @@ public final class Settings {
             }
         }
         if (value(Option.USER_TIMEOUT) != null) {
-            text.append(", user_timeout=").append(value(Option.USER_TIMEOUT)).append("ms (")
+            text.append(", user_timeout=").append(Option.durationText(value(Option.USER_TIMEOUT))).append(" (")
                     .append(source(Option.USER_TIMEOUT)).append(')');
         }
         switch (force()) {

@@ -90,6 +90,7 @@ public final class Agent {
             if (!settings.enabled()) {
                 if (dispatcher != null) {
                     dispatcher.install(null, null); // new sockets are left alone from now on
+                    publish(dispatcher, "off (attach): new sockets are left alone"); // for status --agent
                 }
                 Log.info(version() + " is off (attach): new sockets are left alone");
                 return new Outcome(Outcome.State.OFF, "new sockets are left alone", details);

@@ -43,7 +43,7 @@ class ApplierTest {
 
     @Test
     void everyOptionIncludingUserTimeoutOnEveryKindThroughTheNativePath() throws Exception {
-        Applier natively = applier("idle=62,interval=12,count=7,user_timeout=4321", NATIVES);
+        Applier natively = applier("idle=62,interval=12,count=7,user_timeout=154321", NATIVES);
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 Socket client = new Socket();
                 SocketChannel channel = SocketChannel.open()) {
@@ -59,8 +59,8 @@ class ApplierTest {
                     assertEquals(7, option(socket, ExtendedSocketOptions.TCP_KEEPCOUNT), socket.toString());
                 }
                 Descriptors descriptors = new Descriptors(NATIVES);
-                assertEquals(4321, NATIVES.getInt(descriptors.of(channel), 6, 18));
-                assertEquals(4321, NATIVES.getInt(descriptors.of(accepted), 6, 18));
+                assertEquals(154321, NATIVES.getInt(descriptors.of(channel), 6, 18));
+                assertEquals(154321, NATIVES.getInt(descriptors.of(accepted), 6, 18));
             }
         }
     }
@@ -139,7 +139,7 @@ class ApplierTest {
         assertEquals(33, byDefault.apply("TCP_KEEPIDLE", 33));
         assertEquals(4096, byDefault.apply("SO_RCVBUF", 4096));
 
-        Applier all = applier("idle=60,user_timeout=120000,force=all", NATIVES);
+        Applier all = applier("idle=60,interval=1,user_timeout=120000,force=all", NATIVES);
         assertEquals(Boolean.TRUE, all.apply("SO_KEEPALIVE", Boolean.FALSE));
         assertEquals(60, all.apply("TCP_KEEPIDLE", 33));
         assertEquals(120000, all.apply("TCP_USER_TIMEOUT", 5));

@@ -104,15 +104,92 @@ class SettingsTest {
                 + " of debug, info, warn, error, off"), settings.problems().toString());
     }
 
+    @ParameterizedTest(name = "user_timeout={0} -> {1} ms")
+    @CsvSource({
+            "120s, 120000",
+            "2m, 120000",
+            "2M, 120000",
+            "1h, 3600000",
+            "90000ms, 90000",
+            "90000, 90000",
+            "10s, 10000",
+            "10000, 10000",
+            "0000120s, 120000",
+            "2147483647ms, 2147483647",
+    })
+    void userTimeoutIsADurationInMillisecondsABareNumberBeingMilliseconds(String value, int millis) {
+        Settings settings = Settings.resolve("idle=5,interval=1,count=3,user_timeout=" + value, Map.of(), false);
+        assertTrue(settings.problems().isEmpty(), settings.problems().toString());
+        assertEquals(millis, settings.value(Option.USER_TIMEOUT));
+        assertTrue(settings.describe().contains("user_timeout=" + Option.durationText(millis)
+                + " (agent argument user_timeout)"), settings.describe());
+    }
+
+    @ParameterizedTest(name = "user_timeout={0} is rejected")
+    @CsvSource(value = {
+            "abc|expected a duration from 10s",
+            "''|expected a duration from 10s",
+            "s|expected a duration from 10s",
+            "10 s|no spaces",
+            "1.5s|expected a duration from 10s",
+            "-10s|expected a duration from 10s",
+            "10sec|expected a duration from 10s",
+            "2147483648ms|expected a duration from 10s",
+            "596524h|expected a duration from 10s",
+            "99999999999999999999h|expected a duration from 10s",
+            "3000|3s is so small it breaks healthy connections: a GC pause or a slow reader",
+            "9999ms|9999ms is so small it breaks healthy connections",
+            "9s|9s is so small",
+            "0|0s is so small",
+    }, delimiter = '|')
+    void aUserTimeoutThatIsNotADurationOrBelowTenSecondsIsOneProblem(String value, String message) {
+        Settings settings = Settings.resolve(null, Map.of("KEEPALIVE_USER_TIMEOUT", value, "KEEPIDLE", "5",
+                "KEEPINTVL", "1", "KEEPCNT", "3"), false);
+        assertNull(settings.value(Option.USER_TIMEOUT));
+        assertEquals(1, settings.problems().size(), settings.problems().toString());
+        assertTrue(settings.problems().get(0).startsWith("KEEPALIVE_USER_TIMEOUT=" + Settings.quote(value)
+                + " is not valid: "), settings.problems().get(0));
+        assertTrue(settings.problems().get(0).contains(message), settings.problems().get(0));
+        assertTrue(settings.problems().get(0).endsWith("it is ignored and user_timeout stays off"),
+                settings.problems().get(0));
+        assertEquals(5, settings.value(Option.IDLE), "the other options still apply");
+    }
+
     @Test
-    void aUserTimeoutShorterThanKeepaliveIsWarnedAbout() {
+    void aUserTimeoutShorterThanKeepaliveIsAProblemThatSaysWhatItWouldBreak() {
         // 60 + 10 x 5 = 110 s of keepalive: a 60 s user timeout would cut after one lost probe.
-        Settings tooShort = Settings.resolve("idle=60,interval=10,count=5,user_timeout=60000", Map.of(), false);
-        assertTrue(tooShort.problems().isEmpty());
-        assertEquals(1, tooShort.warnings().size(), tooShort.warnings().toString());
-        assertTrue(tooShort.warnings().get(0).contains("use at least 110000ms"), tooShort.warnings().get(0));
-        assertTrue(Settings.resolve("idle=60,interval=10,count=5,user_timeout=110000", Map.of(), false).warnings().isEmpty());
-        assertTrue(Settings.resolve("idle=60", Map.of(), false).warnings().isEmpty());
+        Settings tooShort = Settings.resolve("idle=60,interval=10,count=5,user_timeout=60s", Map.of(), false);
+        assertNull(tooShort.value(Option.USER_TIMEOUT));
+        assertEquals(1, tooShort.problems().size(), tooShort.problems().toString());
+        String problem = tooShort.problems().get(0);
+        assertTrue(problem.startsWith("agent argument user_timeout=60s is not valid: it is shorter than idle +"
+                + " interval x count = 60s + 10s x 5 = 110s (as configured)"), problem);
+        assertTrue(problem.contains("an idle connection whose peer misses a single probe would be dropped although"
+                + " it is healthy. Use at least 110s"), problem);
+        assertTrue(tooShort.warnings().isEmpty(), tooShort.warnings().toString());
+        Settings attach = Settings.resolve("idle=60,interval=10,count=5,user_timeout=109999", Map.of(), true);
+        assertEquals(1, attach.problems().size(), attach.problems().toString());
+        assertFalse(attach.problems().get(0).contains("ignored"), attach.problems().get(0));
+        Settings enough = Settings.resolve("idle=60,interval=10,count=5,user_timeout=110s", Map.of(), false);
+        assertTrue(enough.problems().isEmpty() && enough.warnings().isEmpty(), enough.problems().toString());
+        assertEquals(110_000, enough.value(Option.USER_TIMEOUT));
+    }
+
+    @Test
+    void theKernelsKeepaliveValuesCountWhereNoneIsSet() {
+        long kernel = 0;
+        long[] values = new long[3];
+        Option[] options = {Option.IDLE, Option.INTERVAL, Option.COUNT};
+        for (int i = 0; i < 3; i++) {
+            String text = KernelDefaults.read(options[i]);
+            org.junit.jupiter.api.Assumptions.assumeTrue(text != null, "needs Linux's /proc/sys/net/ipv4");
+            values[i] = Long.parseLong(text);
+        }
+        kernel = 1000 * (values[0] + values[1] * values[2]);
+        Settings below = Settings.resolve("user_timeout=" + (kernel - 1) + "ms", Map.of(), false);
+        assertEquals(1, below.problems().size(), below.problems().toString());
+        assertTrue(below.problems().get(0).contains("(the kernel's defaults)"), below.problems().get(0));
+        assertTrue(Settings.resolve("user_timeout=" + kernel + "ms", Map.of(), false).problems().isEmpty());
     }
 
     @Test

@@ -38,8 +38,9 @@ import io.github.keepaliveagent.it.thirdparty.KafkaExample.Command;
  * <p>Three brokers side by side in the server namespace, one old client each (none with the agent),
  * all under KEEPIDLE=2 KEEPINTVL=1 KEEPCNT=3:
  * <ul>
- * <li>with the agent (JAVA_TOOL_OPTIONS) and KEEPALIVE_USER_TIMEOUT=5000: ss lists none of its
- * connections to the vanished client within seconds;
+ * <li>with the agent (JAVA_TOOL_OPTIONS) and KEEPALIVE_USER_TIMEOUT=10s: ss lists none of its
+ * connections to the vanished client ~10 s after it went silent, idle or with data in flight (the
+ * user timeout also decides when keepalive gives up, tcp(7): measured 8.8-10.9 s);
  * <li>with the agent, keepalive alone: every idle connection is gone within seconds, but keepalive
  * never probes a connection with unacknowledged data, and the consumer's long-poll fetch almost
  * always has a fetch response in flight when the client vanishes: that one retransmits (for about
@@ -50,8 +51,11 @@ import io.github.keepaliveagent.it.thirdparty.KafkaExample.Command;
  */
 class KafkaDeadPeerTest {
 
-    /** idle + interval x count = 5 s, with room for a loaded two-core machine. */
-    static final Duration REAPED_WITHIN = Duration.ofSeconds(15);
+    /**
+     * idle + interval x count = 5 s for idle connections, the user timeout (10 s) for one with data in
+     * flight, with room for a loaded two-core machine. The watch ends as soon as both brokers are done.
+     */
+    static final Duration REAPED_WITHIN = Duration.ofSeconds(25);
     /** How long the broker without the agent must keep its connections after the client went silent. */
     static final Duration STILL_THERE_AFTER = Duration.ofSeconds(20);
     /** A broker's start (three at once on two cores) and a client's produce-and-consume. */
@@ -71,8 +75,12 @@ class KafkaDeadPeerTest {
     private static final Pattern DURATION =
             Pattern.compile("(?:(\\d+)min)?(?:(\\d+)sec)?(?:(\\d+)\\.(\\d+)ms)?(?:(\\d+)ms)?");
 
-    /** idle + interval x count: TCP_USER_TIMEOUT gives a connection with data in flight as long as an idle one. */
-    static final int USER_TIMEOUT_MILLIS = (LabJvms.IDLE + LabJvms.INTERVAL * LabJvms.COUNT) * 1000;
+    /**
+     * The shortest user timeout the agent accepts (10 s; idle + interval x count = 5 s is below it): a
+     * connection with data in flight is dropped after 10 s, and so is an idle one whose probes go
+     * unanswered (the kernel's keepalive gives up after the user timeout when one is set).
+     */
+    static final String USER_TIMEOUT = "10s";
 
     /** One broker of the test and its client. */
     static final class Broker {
@@ -171,7 +179,7 @@ class KafkaDeadPeerTest {
                     .withEnv("KEEPINTVL", String.valueOf(LabJvms.INTERVAL))
                     .withEnv("KEEPCNT", String.valueOf(LabJvms.COUNT));
             if (broker.userTimeout) {
-                start = start.withEnv("KEEPALIVE_USER_TIMEOUT", String.valueOf(USER_TIMEOUT_MILLIS));
+                start = start.withEnv("KEEPALIVE_USER_TIMEOUT", USER_TIMEOUT);
             }
             start = KafkaExample.retarget(start, broker.properties, lab.endpoint(server, broker.port))
                     .withJvmArgs("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
@@ -184,7 +192,7 @@ class KafkaDeadPeerTest {
             String output = broker.process.toString();
             assertEquals(broker.agent, output.contains("keepalive-agent INFO: keepalive-agent "), output);
             assertEquals(broker.agent && broker.userTimeout,
-                    output.contains("user_timeout=" + USER_TIMEOUT_MILLIS + "ms (KEEPALIVE_USER_TIMEOUT)"), output);
+                    output.contains("user_timeout=" + USER_TIMEOUT + " (KEEPALIVE_USER_TIMEOUT)"), output);
         }
         for (Broker broker : brokers) {
             startClient(lab, server, client, broker, 1);
