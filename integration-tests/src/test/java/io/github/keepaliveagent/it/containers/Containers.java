@@ -31,9 +31,10 @@ import org.testcontainers.utility.MountableFile;
  */
 final class Containers {
 
-    /** The image with OpenJDK 8, 11, 17, 21, 25 and iproute2; the same variable names it in scripts/build-test-images. */
+    /** The image with OpenJDK 8, 11, 17, 21, 25, 26, 27 and iproute2; the same variable names it in scripts/build-test-images. */
     static final String IMAGE = env("KEEPALIVE_TEST_IMAGE", "keepalive-agent-jdks:local");
-    static final int[] JDKS = {8, 11, 17, 21, 25};
+    /** The same list as {@code jdks=} in scripts/build-test-images (26 and 27 need glibc 2.38+: image only). */
+    static final int[] JDKS = {8, 11, 17, 21, 25, 26, 27};
 
     static final Path AGENT_JAR = Paths.get(System.getProperty("agent.jar")).toAbsolutePath().normalize();
     static final Path EXAMPLES_JAR = Paths.get(System.getProperty("examples.jar")).toAbsolutePath().normalize();
