@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -154,6 +156,67 @@ final class Containers {
         } catch (RuntimeException e) {
             System.err.println("could not remove image " + image + ": " + e);
         }
+    }
+
+    /** The agent image of scripts/agent-image (what scripts/release builds), tagged for the tests only. */
+    static final String AGENT_IMAGE = "keepalive-agent-it:local";
+    /** Where the examples put the agent's files: the jar, keepalive-agent-env and the static busybox. */
+    static final String AGENT_DIR = "/opt/keepalive-agent";
+    private static boolean agentImageBuilt;
+
+    /** Builds the agent image from the jar under test, once per test JVM (a few seconds). */
+    static synchronized String agentImage() throws Exception {
+        if (!agentImageBuilt) {
+            Process build = new ProcessBuilder("bash", ROOT.resolve("scripts/agent-image").toString(),
+                    AGENT_JAR.toString(), AGENT_IMAGE).redirectErrorStream(true).start();
+            String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(build.waitFor(300, TimeUnit.SECONDS), "scripts/agent-image did not end: " + output);
+            assertEquals(0, build.exitValue(), "scripts/agent-image failed:\n" + output);
+            agentImageBuilt = true;
+        }
+        return AGENT_IMAGE;
+    }
+
+    /**
+     * A Java runtime made by jlink without java.instrument (java.base and java.management, all that
+     * EverySocketKind needs), built once from the JDK running the tests: a JVM given -javaagent: with
+     * it stops at start-up. Skipped (or failed with CI=true) when this JDK has no jlink.
+     */
+    static synchronized Path runtimeWithoutInstrument() throws Exception {
+        Path runtime = ROOT
+                .resolve("integration-tests/target/jre-without-instrument");
+        if (Files.isExecutable(runtime.resolve("bin/java"))) {
+            return runtime;
+        }
+        Path jlink = Paths.get(System.getProperty("java.home"), "bin", "jlink");
+        if (!Files.isExecutable(jlink)) {
+            String why = "no jlink in " + System.getProperty("java.home") + " (a JDK, not a JRE, runs the tests)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+        }
+        Process build = new ProcessBuilder(jlink.toString(), "--add-modules", "java.base,java.management",
+                "--no-header-files", "--no-man-pages", "--output", runtime.toString()).redirectErrorStream(true).start();
+        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(build.waitFor(120, TimeUnit.SECONDS), "jlink did not end: " + output);
+        assertEquals(0, build.exitValue(), "jlink failed:\n" + output);
+        return runtime;
+    }
+
+    /** Where a test puts that runtime in a container. */
+    static final String RUNTIME_WITHOUT_INSTRUMENT = "/opt/jre-without-instrument";
+
+    /** The line keepalive-agent-env prints when it leaves the agent out. */
+    static final String GUARD_LINE = "keepalive-agent-env: ";
+
+    /** Every TCP socket of the program, as it reads its options back, has keepalive off: no agent. */
+    static void assertNoAgent(String out, String err, String context) {
+        for (String kind : TCP_KINDS) {
+            assertTrue(line(out, kind).startsWith("keepalive=false "), kind + " " + context + "\n--- stdout\n" + out
+                    + "--- stderr\n" + err);
+        }
+        assertTrue(!err.contains("keepalive-agent INFO"), "no agent line expected " + context + ":\n" + err);
     }
 
     static String stdout(GenericContainer<?> container) {
