@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
@@ -22,6 +20,8 @@ import org.testcontainers.containers.output.OutputFrame.OutputType;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
+
+import io.github.keepaliveagent.it.SsLine;
 
 /**
  * What the container tests share: the locally built image (scripts/build-test-images), where the
@@ -51,8 +51,6 @@ final class Containers {
     static final List<String> TCP_KINDS = List.of("socket.client", "socket.accepted", "socket.connect",
             "channel.client", "channel.accepted", "channel.nonblocking", "channel.accepted.nonblocking",
             "channel.adaptor", "async.client", "async.accepted");
-
-    private static final Pattern TIMER = Pattern.compile("timer:\\(keepalive,(?:(\\d+)min)?(\\d+)(?:\\.\\d+)?sec,(\\d+)\\)");
 
     static {
         // Testcontainers logs every container's start at INFO: keep the build's output to warnings.
@@ -184,7 +182,7 @@ final class Containers {
      */
     static synchronized Path runtimeWithoutInstrument() throws Exception {
         Path runtime = ROOT
-                .resolve("integration-tests/target/jre-without-instrument");
+                .resolve("integration-tests/target/jre17-without-instrument");
         if (Files.isExecutable(runtime.resolve("bin/java"))) {
             return runtime;
         }
@@ -263,18 +261,18 @@ final class Containers {
     /** Each line has a keepalive timer counting down from {@code idle} seconds, no probe sent yet. */
     static void assertKeepaliveTimers(List<String> ssLines, int idle) {
         for (String line : ssLines) {
-            Matcher timer = TIMER.matcher(line);
-            assertTrue(timer.find(), "no keepalive timer: " + line);
-            int seconds = (timer.group(1) == null ? 0 : 60 * Integer.parseInt(timer.group(1)))
-                    + Integer.parseInt(timer.group(2));
+            SsLine socket = SsLine.parse(line).orElseThrow(() -> new AssertionError("not an ss line: " + line));
+            assertTrue(socket.keepaliveTimer(), "no keepalive timer: " + line);
+            long seconds = socket.timerMillis / 1000;
             assertTrue(seconds > idle - 30 && seconds <= idle, "timer counts down from " + idle + " s: " + line);
-            assertEquals("0", timer.group(3), "no probe sent yet: " + line);
+            assertEquals(0, socket.probes, "no probe sent yet: " + line);
         }
     }
 
     static void assertNoKeepaliveTimer(List<String> ssLines) {
         for (String line : ssLines) {
-            assertTrue(!line.contains("keepalive"), line);
+            SsLine socket = SsLine.parse(line).orElseThrow(() -> new AssertionError("not an ss line: " + line));
+            assertTrue(!socket.keepaliveTimer(), line);
         }
     }
 

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,6 +33,7 @@ import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
  * KEEPCNT in its environment. The unmodified program EverySocketKind opens every TCP socket kind;
  * the result is read back by the program itself and seen from outside it with {@code ss -tnoe}.
  */
+@Tag("docker")
 class JdkMatrixTest {
 
     private static final String AGENT_OPTION = "-javaagent:" + AGENT_IN_CONTAINER;
