@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The container tests (JDK 8, 11, 17, 21, 25 in Docker, via Testcontainers) need a Docker engine
+# The container tests (JDK 8, 11, 17, 21, 25, 26, 27 in Docker, via Testcontainers) need a Docker engine
 # and a locally built test image: no image registry is reachable, so nothing is ever pulled.
 #
 #   bash scripts/prereq/30-docker.sh          # install if missing, start dockerd if none runs, build the image

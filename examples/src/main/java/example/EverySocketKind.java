@@ -25,12 +25,14 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Arguments: {@code --hold SECONDS} keeps the connections open (to look at them with
  * {@code ss -tnoe}); {@code --app-sets} makes the program set options itself first, to show that
- * its own choices win (keepalive off on one socket, idle 33 s on another).
+ * its own choices win (keepalive off on one socket, idle 33 s on another); {@code --ports} ends
+ * each TCP socket's line with {@code ports=LOCAL>PEER}, to find it in {@code ss} (scripts/demo).
  */
 public final class EverySocketKind {
 
     private static final List<Closeable> OPEN = new ArrayList<>();
     private static boolean appSets;
+    private static boolean ports;
 
     private EverySocketKind() {
     }
@@ -42,8 +44,10 @@ public final class EverySocketKind {
                 holdSeconds = Integer.parseInt(args[++i]);
             } else if ("--app-sets".equals(args[i])) {
                 appSets = true;
+            } else if ("--ports".equals(args[i])) {
+                ports = true;
             } else {
-                System.err.println("usage: EverySocketKind [--hold SECONDS] [--app-sets]");
+                System.err.println("usage: EverySocketKind [--hold SECONDS] [--app-sets] [--ports]");
                 System.exit(2);
             }
         }
@@ -154,8 +158,25 @@ public final class EverySocketKind {
         }
     }
 
-    private static void print(String kind, Object socket) {
-        System.out.println(kind + " " + SocketOptionsReader.describe(socket));
+    private static void print(String kind, Object socket) throws java.io.IOException {
+        System.out.println(kind + " " + SocketOptionsReader.describe(socket) + (ports ? " ports=" + ports(socket) : ""));
+    }
+
+    /** LOCAL>PEER port numbers of a connected TCP socket. */
+    private static String ports(Object socket) throws java.io.IOException {
+        SocketAddress local;
+        SocketAddress peer;
+        if (socket instanceof Socket) {
+            local = ((Socket) socket).getLocalSocketAddress();
+            peer = ((Socket) socket).getRemoteSocketAddress();
+        } else if (socket instanceof SocketChannel) {
+            local = ((SocketChannel) socket).getLocalAddress();
+            peer = ((SocketChannel) socket).getRemoteAddress();
+        } else {
+            local = ((AsynchronousSocketChannel) socket).getLocalAddress();
+            peer = ((AsynchronousSocketChannel) socket).getRemoteAddress();
+        }
+        return ((InetSocketAddress) local).getPort() + ">" + ((InetSocketAddress) peer).getPort();
     }
 
     private static <T extends Closeable> T keep(T closeable) {

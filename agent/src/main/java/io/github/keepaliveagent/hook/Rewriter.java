@@ -21,8 +21,8 @@ import net.bytebuddy.jar.asm.Opcodes;
  */
 public final class Rewriter {
 
-    /** The newest class file version the bundled ASM reads (Byte Buddy 1.18.14: Java 25). */
-    static final int NEWEST_READABLE = 69;
+    /** The newest class file version the bundled ASM reads (Byte Buddy 1.18.17: Java 28). */
+    static final int NEWEST_READABLE = 72;
 
     private Rewriter() {
     }

@@ -344,7 +344,7 @@ class AttachTest {
 
     @Test
     void aJvmWithoutJavaInstrument() throws Exception {
-        String jdk25 = System.getProperty("jdk25.home");
+        String jdk25 = ForkedJvm.requireJdk(ForkedJvm.jdk25());
         Path image = Paths.get("target", "jre-without-instrument").toAbsolutePath();
         if (!Files.isExecutable(image.resolve("bin/java"))) {
             Process jlink = new ProcessBuilder(jdk25 + "/bin/jlink", "--add-modules", "java.base,java.management",

@@ -1,7 +1,5 @@
 package io.github.keepaliveagent.it;
 
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,20 +14,69 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Assumptions;
+
 /**
  * Runs a real JVM with or without the agent jar, with a bounded wait, and captures what it printed.
  * Public so that the network lab ({@code it.lab}) can start the same JVMs inside namespaces.
+ *
+ * <p>The one launcher of the tests: {@code it.thirdparty.Program} and the Kafka example build their
+ * commands and environments here. A forked JVM never inherits the machine's agent settings: see
+ * {@link #isScrubbed(String)}.
  */
 public final class ForkedJvm {
 
     public static final Path AGENT_JAR = Paths.get(System.getProperty("agent.jar")).toAbsolutePath().normalize();
     public static final String EXAMPLES_JAR = Paths.get(System.getProperty("examples.jar")).toAbsolutePath().toString();
 
-    /** The JDKs every machine here has: the default 17 and Temurin 25. */
+    /** Variables the rule of {@link #isScrubbed(String)} names besides every KEEP* one. */
+    public static final List<String> SCRUBBED = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS",
+            "LD_PRELOAD", "KAFKA_OPTS");
+
+    /**
+     * Whether a variable of the machine's environment is kept from every forked program: each one
+     * starting with KEEP (the agent's KEEPIDLE..., KEEPALIVE_*, and any it may add later), and those that
+     * put options or libraries into a JVM behind the test's back ({@link #SCRUBBED}). The test sets
+     * what it wants explicitly.
+     */
+    public static boolean isScrubbed(String name) {
+        return name.startsWith("KEEP") || SCRUBBED.contains(name);
+    }
+
+    /** Removes the {@linkplain #isScrubbed(String) scrubbed} variables from a process's environment. */
+    public static void scrubEnvironment(Map<String, String> environment) {
+        environment.keySet().removeIf(ForkedJvm::isScrubbed);
+    }
+
+    /** The JDK the tests run on (17) and the second one, JDK 25 ({@code -Djdk25.home}, from JDK25_HOME). */
     public static Stream<String> jdks() {
-        String jdk25 = System.getProperty("jdk25.home");
-        assertTrue(Files.isExecutable(Paths.get(jdk25, "bin", "java")), "JDK 25 expected at " + jdk25);
-        return Stream.of(System.getProperty("java.home"), jdk25);
+        return Stream.of(System.getProperty("java.home"), jdk25());
+    }
+
+    /**
+     * The second JDK's home ({@code -Djdk25.home}; the parent pom takes it from JDK25_HOME, default
+     * Temurin's path). Not checked here: a test forking it is skipped when it is missing (failed with
+     * CI=true), see {@link #requireJdk(String)}.
+     */
+    public static String jdk25() {
+        return System.getProperty("jdk25.home");
+    }
+
+    /**
+     * A JDK home with a java launcher, or the test is skipped with the reason; with CI=true a missing
+     * JDK fails the test (CI's machine has it: scripts/prereq/10-base.sh).
+     */
+    public static String requireJdk(String javaHome) {
+        if (javaHome != null && Files.isExecutable(Paths.get(javaHome, "bin", "java"))) {
+            return javaHome;
+        }
+        String why = "no JDK at " + javaHome + " (set JDK25_HOME to a JDK 25; Debian 12 packages none, see"
+                + " scripts/prereq/10-base.sh)";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new AssertionError("CI=true, so this JDK must be installed: " + why);
+        }
+        Assumptions.abort(why);
+        return javaHome;
     }
 
     public static String javaAgent() {
@@ -40,13 +87,9 @@ public final class ForkedJvm {
     private final List<String> jvmArgs = new ArrayList<>();
     private final Map<String, String> env = new HashMap<>();
 
+    /** A JVM of {@code javaHome}; skipped (or failed with CI=true) when no java launcher is there. */
     public ForkedJvm(String javaHome) {
-        this.javaHome = javaHome;
-        // The tests decide the agent's environment; the machine's must not leak in.
-        for (String name : new String[] {"KEEPIDLE", "KEEPINTVL", "KEEPCNT", "KEEPALIVE", "KEEPALIVE_LOG",
-                "KEEPALIVE_STRICT", "JAVA_TOOL_OPTIONS", "LD_PRELOAD"}) {
-            env.put(name, null);
-        }
+        this.javaHome = requireJdk(javaHome);
     }
 
     public ForkedJvm jvmArgs(String... args) {
@@ -79,8 +122,11 @@ public final class ForkedJvm {
         return command;
     }
 
+    /** A process of {@code command} with the machine's environment, scrubbed, plus this JVM's variables. */
     public ProcessBuilder builder(List<String> command) {
         ProcessBuilder builder = new ProcessBuilder(command);
+        // The tests decide the agent's environment; the machine's must not leak in.
+        scrubEnvironment(builder.environment());
         env.forEach((name, value) -> {
             if (value == null) {
                 builder.environment().remove(name);

@@ -9,8 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -21,8 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class KernelViewTest {
 
-    private static final Pattern TIMER = Pattern.compile("timer:\\(keepalive,(\\d+)(?:min(\\d+))?sec,(\\d+)\\)");
-
     static List<String> jdks() {
         return ForkedJvm.jdks().toList();
     }
@@ -30,31 +26,29 @@ class KernelViewTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void ssShowsAKeepaliveTimerCountingDownFromKeepidle(String jdk) throws Exception {
-        List<String> lines = connectionsOf(new ForkedJvm(jdk).withAgent().env("KEEPIDLE", "90"));
+        List<SsLine> lines = connectionsOf(new ForkedJvm(jdk).withAgent().env("KEEPIDLE", "90"));
         // 6 connections: both ends of each are in this process.
-        assertEquals(12, lines.size(), String.join("\n", lines));
-        for (String line : lines) {
-            Matcher timer = TIMER.matcher(line);
-            assertTrue(timer.find(), "no keepalive timer: " + line);
-            int seconds = Integer.parseInt(timer.group(1)) * (timer.group(2) == null ? 1 : 60)
-                    + (timer.group(2) == null ? 0 : Integer.parseInt(timer.group(2)));
+        assertEquals(12, lines.size(), lines.toString());
+        for (SsLine line : lines) {
+            assertTrue(line.keepaliveTimer(), "no keepalive timer: " + line);
+            long seconds = line.timerMillis / 1000;
             assertTrue(seconds > 60 && seconds <= 90, "timer counts down from 90 s: " + line);
-            assertEquals("0", timer.group(3), "no probe sent yet: " + line);
+            assertEquals(0, line.probes, "no probe sent yet: " + line);
         }
     }
 
     @ParameterizedTest
     @MethodSource("jdks")
     void withoutTheAgentSsShowsNoTimer(String jdk) throws Exception {
-        List<String> lines = connectionsOf(new ForkedJvm(jdk).env("KEEPIDLE", "90"));
-        assertEquals(12, lines.size(), String.join("\n", lines));
-        for (String line : lines) {
-            assertTrue(!line.contains("keepalive"), line);
+        List<SsLine> lines = connectionsOf(new ForkedJvm(jdk).env("KEEPIDLE", "90"));
+        assertEquals(12, lines.size(), lines.toString());
+        for (SsLine line : lines) {
+            assertTrue(!line.keepaliveTimer(), line.line);
         }
     }
 
     /** Starts EverySocketKind holding its connections, and returns ss's lines for that process. */
-    private static List<String> connectionsOf(ForkedJvm jvm) throws Exception {
+    private static List<SsLine> connectionsOf(ForkedJvm jvm) throws Exception {
         Process program = jvm.builder(jvm.command("example.EverySocketKind", ForkedJvm.EXAMPLES_JAR, "--hold", "20"))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(program.getInputStream(),
@@ -69,9 +63,9 @@ class KernelViewTest {
             Process ss = new ProcessBuilder("ss", "-tnoepH", "state", "established").redirectErrorStream(true).start();
             String output = new String(ss.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(ss.waitFor(10, TimeUnit.SECONDS));
-            List<String> lines = new ArrayList<>();
-            for (String line : output.split("\n")) {
-                if (line.contains("pid=" + pid + ",")) {
+            List<SsLine> lines = new ArrayList<>();
+            for (SsLine line : SsLine.parseAll(output)) {
+                if (line.ownedBy(Long.parseLong(pid))) {
                     lines.add(line);
                 }
             }

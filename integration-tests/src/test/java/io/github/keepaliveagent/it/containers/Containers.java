@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
@@ -20,6 +20,8 @@ import org.testcontainers.containers.output.OutputFrame.OutputType;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
+
+import io.github.keepaliveagent.it.SsLine;
 
 /**
  * What the container tests share: the locally built image (scripts/build-test-images), where the
@@ -31,9 +33,10 @@ import org.testcontainers.utility.MountableFile;
  */
 final class Containers {
 
-    /** The image with OpenJDK 8, 11, 17, 21, 25 and iproute2; the same variable names it in scripts/build-test-images. */
+    /** The image with OpenJDK 8, 11, 17, 21, 25, 26, 27 and iproute2; the same variable names it in scripts/build-test-images. */
     static final String IMAGE = env("KEEPALIVE_TEST_IMAGE", "keepalive-agent-jdks:local");
-    static final int[] JDKS = {8, 11, 17, 21, 25};
+    /** The same list as {@code jdks=} in scripts/build-test-images (26 and 27 need glibc 2.38+: image only). */
+    static final int[] JDKS = {8, 11, 17, 21, 25, 26, 27};
 
     static final Path AGENT_JAR = Paths.get(System.getProperty("agent.jar")).toAbsolutePath().normalize();
     static final Path EXAMPLES_JAR = Paths.get(System.getProperty("examples.jar")).toAbsolutePath().normalize();
@@ -48,8 +51,6 @@ final class Containers {
     static final List<String> TCP_KINDS = List.of("socket.client", "socket.accepted", "socket.connect",
             "channel.client", "channel.accepted", "channel.nonblocking", "channel.accepted.nonblocking",
             "channel.adaptor", "async.client", "async.accepted");
-
-    private static final Pattern TIMER = Pattern.compile("timer:\\(keepalive,(?:(\\d+)min)?(\\d+)(?:\\.\\d+)?sec,(\\d+)\\)");
 
     static {
         // Testcontainers logs every container's start at INFO: keep the build's output to warnings.
@@ -155,6 +156,67 @@ final class Containers {
         }
     }
 
+    /** The agent image of scripts/agent-image (what scripts/release builds), tagged for the tests only. */
+    static final String AGENT_IMAGE = "keepalive-agent-it:local";
+    /** Where the examples put the agent's files: the jar, keepalive-agent-env and the static busybox. */
+    static final String AGENT_DIR = "/opt/keepalive-agent";
+    private static boolean agentImageBuilt;
+
+    /** Builds the agent image from the jar under test, once per test JVM (a few seconds). */
+    static synchronized String agentImage() throws Exception {
+        if (!agentImageBuilt) {
+            Process build = new ProcessBuilder("bash", ROOT.resolve("scripts/agent-image").toString(),
+                    AGENT_JAR.toString(), AGENT_IMAGE).redirectErrorStream(true).start();
+            String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(build.waitFor(300, TimeUnit.SECONDS), "scripts/agent-image did not end: " + output);
+            assertEquals(0, build.exitValue(), "scripts/agent-image failed:\n" + output);
+            agentImageBuilt = true;
+        }
+        return AGENT_IMAGE;
+    }
+
+    /**
+     * A Java runtime made by jlink without java.instrument (java.base and java.management, all that
+     * EverySocketKind needs), built once from the JDK running the tests: a JVM given -javaagent: with
+     * it stops at start-up. Skipped (or failed with CI=true) when this JDK has no jlink.
+     */
+    static synchronized Path runtimeWithoutInstrument() throws Exception {
+        Path runtime = ROOT
+                .resolve("integration-tests/target/jre17-without-instrument");
+        if (Files.isExecutable(runtime.resolve("bin/java"))) {
+            return runtime;
+        }
+        Path jlink = Paths.get(System.getProperty("java.home"), "bin", "jlink");
+        if (!Files.isExecutable(jlink)) {
+            String why = "no jlink in " + System.getProperty("java.home") + " (a JDK, not a JRE, runs the tests)";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                fail(why);
+            }
+            Assumptions.abort(why);
+        }
+        Process build = new ProcessBuilder(jlink.toString(), "--add-modules", "java.base,java.management",
+                "--no-header-files", "--no-man-pages", "--output", runtime.toString()).redirectErrorStream(true).start();
+        String output = new String(build.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(build.waitFor(120, TimeUnit.SECONDS), "jlink did not end: " + output);
+        assertEquals(0, build.exitValue(), "jlink failed:\n" + output);
+        return runtime;
+    }
+
+    /** Where a test puts that runtime in a container. */
+    static final String RUNTIME_WITHOUT_INSTRUMENT = "/opt/jre-without-instrument";
+
+    /** The line keepalive-agent-env prints when it leaves the agent out. */
+    static final String GUARD_LINE = "keepalive-agent-env: ";
+
+    /** Every TCP socket of the program, as it reads its options back, has keepalive off: no agent. */
+    static void assertNoAgent(String out, String err, String context) {
+        for (String kind : TCP_KINDS) {
+            assertTrue(line(out, kind).startsWith("keepalive=false "), kind + " " + context + "\n--- stdout\n" + out
+                    + "--- stderr\n" + err);
+        }
+        assertTrue(!err.contains("keepalive-agent INFO"), "no agent line expected " + context + ":\n" + err);
+    }
+
     static String stdout(GenericContainer<?> container) {
         return container.getLogs(OutputType.STDOUT);
     }
@@ -199,18 +261,18 @@ final class Containers {
     /** Each line has a keepalive timer counting down from {@code idle} seconds, no probe sent yet. */
     static void assertKeepaliveTimers(List<String> ssLines, int idle) {
         for (String line : ssLines) {
-            Matcher timer = TIMER.matcher(line);
-            assertTrue(timer.find(), "no keepalive timer: " + line);
-            int seconds = (timer.group(1) == null ? 0 : 60 * Integer.parseInt(timer.group(1)))
-                    + Integer.parseInt(timer.group(2));
+            SsLine socket = SsLine.parse(line).orElseThrow(() -> new AssertionError("not an ss line: " + line));
+            assertTrue(socket.keepaliveTimer(), "no keepalive timer: " + line);
+            long seconds = socket.timerMillis / 1000;
             assertTrue(seconds > idle - 30 && seconds <= idle, "timer counts down from " + idle + " s: " + line);
-            assertEquals("0", timer.group(3), "no probe sent yet: " + line);
+            assertEquals(0, socket.probes, "no probe sent yet: " + line);
         }
     }
 
     static void assertNoKeepaliveTimer(List<String> ssLines) {
         for (String line : ssLines) {
-            assertTrue(!line.contains("keepalive"), line);
+            SsLine socket = SsLine.parse(line).orElseThrow(() -> new AssertionError("not an ss line: " + line));
+            assertTrue(!socket.keepaliveTimer(), line);
         }
     }
 

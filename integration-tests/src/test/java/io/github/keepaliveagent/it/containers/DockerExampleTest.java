@@ -3,6 +3,7 @@ package io.github.keepaliveagent.it.containers;
 import static io.github.keepaliveagent.it.containers.Containers.assertEverySocket;
 import static io.github.keepaliveagent.it.containers.Containers.assertKeepaliveTimers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -11,52 +12,63 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.utility.MountableFile;
 
 /**
  * examples/docker/Dockerfile, built FROM the locally built test image (standing in for an
- * application's existing image, with a JAVA_TOOL_OPTIONS of its own) and run unchanged.
+ * application's existing image, with a JAVA_TOOL_OPTIONS of its own) and the agent image of
+ * scripts/agent-image, and run unchanged; then its guard: the program starts without the agent
+ * when the jar is missing or the Java runtime has no java.instrument.
  */
+@Tag("docker")
 class DockerExampleTest {
 
     private static final Path DOCKERFILE = Containers.ROOT.resolve("examples/docker/Dockerfile");
+    private static final String EXISTING_OPTION = "-Dexisting.option=kept";
+
+    private static String existing;
+    private static String withAgent;
 
     @BeforeEach
-    void docker() {
+    void docker() throws Exception {
         Containers.requireDockerAndImage();
+        synchronized (DockerExampleTest.class) {
+            if (withAgent == null) {
+                // The "existing application image": a JVM, and a JAVA_TOOL_OPTIONS the application relies on.
+                existing = new ImageFromDockerfile("keepalive-agent-it-existing-app", false)
+                        .withDockerfileFromBuilder(b -> b.from(Containers.IMAGE)
+                                .env("JAVA_TOOL_OPTIONS", EXISTING_OPTION).build())
+                        .get();
+                withAgent = new ImageFromDockerfile("keepalive-agent-it-docker-example", false)
+                        .withFileFromPath("Dockerfile", DOCKERFILE)
+                        .withBuildArg("AGENT_IMAGE", Containers.agentImage())
+                        .withBuildArg("BASE_IMAGE", existing)
+                        .get();
+            }
+        }
     }
 
-    @Test
-    void theDockerfileAddsTheAgentToAnExistingJavaImage() throws Exception {
-        // The "existing application image": a JVM, and a JAVA_TOOL_OPTIONS the application relies on.
-        String existing = new ImageFromDockerfile("keepalive-agent-it-existing-app", true)
-                .withDockerfileFromBuilder(b -> b.from(Containers.IMAGE)
-                        .env("JAVA_TOOL_OPTIONS", "-Dexisting.option=kept").build())
-                .get();
-        try {
-            String withAgent = new ImageFromDockerfile("keepalive-agent-it-docker-example", true)
-                    .withFileFromPath("Dockerfile", DOCKERFILE)
-                    .withFileFromPath("keepalive-agent.jar", Containers.AGENT_JAR)
-                    .withBuildArg("BASE_IMAGE", existing)
-                    .get();
-            try {
-                runsWithTheAgent(withAgent);
-            } finally {
-                Containers.removeImage(withAgent);
-            }
-        } finally {
+    @AfterAll
+    static void removeImages() {
+        if (withAgent != null) {
+            Containers.removeImage(withAgent);
+        }
+        if (existing != null) {
             Containers.removeImage(existing);
         }
     }
 
-    private static void runsWithTheAgent(String withAgent) throws Exception {
+    @Test
+    void theDockerfileAddsTheAgentToAnExistingJavaImage() throws Exception {
         Map<String, String> env = imageEnv(withAgent);
-        assertEquals("-javaagent:" + Containers.AGENT_IN_CONTAINER + " -Dexisting.option=kept",
-                env.get("JAVA_TOOL_OPTIONS"), "the agent first, the image's own option kept: " + env);
+        assertEquals(EXISTING_OPTION, env.get("JAVA_TOOL_OPTIONS"), "the image's own option is left as it was: " + env);
         String idle = env.get("KEEPIDLE");
         String expected = "keepalive=true idle=" + idle + " interval=" + env.get("KEEPINTVL")
                 + " count=" + env.get("KEEPCNT");
@@ -69,9 +81,57 @@ class DockerExampleTest {
             String err = Containers.stderr(container);
             assertKeepaliveTimers(ss, Integer.parseInt(idle));
             assertEverySocket(expected, out, "\n--- stderr\n" + err);
-            assertTrue(err.startsWith("Picked up JAVA_TOOL_OPTIONS: " + env.get("JAVA_TOOL_OPTIONS") + "\n"
+            // keepalive-agent-env put the agent first and kept the image's option after it.
+            assertTrue(err.startsWith("Picked up JAVA_TOOL_OPTIONS: -javaagent:" + Containers.AGENT_IN_CONTAINER + " "
+                    + EXISTING_OPTION + "\n"
                     + "keepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=" + idle + "s (KEEPIDLE)"), err);
             assertEquals(2, err.split("\n").length, err);
+        }
+    }
+
+    /** The guard: the same image with the jar deleted; the program starts, without the agent. */
+    @Test
+    void withoutTheJarTheProgramStartsWithoutTheAgent() throws Exception {
+        String noJar = new ImageFromDockerfile("keepalive-agent-it-docker-example-no-jar", false)
+                .withDockerfileFromBuilder(b -> b.from(withAgent).run("rm " + Containers.AGENT_IN_CONTAINER).build())
+                .get();
+        try (GenericContainer<?> container = Containers.holdingConnections(Containers.container(noJar), "java")) {
+            container.start();
+            String out = Containers.stdout(container);
+            String err = Containers.stderr(container);
+            Containers.assertNoAgent(out, err, "without the jar");
+            assertTrue(err.startsWith(Containers.GUARD_LINE + Containers.AGENT_IN_CONTAINER + " is not a readable file;"
+                    + " starting without the agent\nPicked up JAVA_TOOL_OPTIONS: " + EXISTING_OPTION + "\n"), err);
+        } finally {
+            Containers.removeImage(noJar);
+        }
+    }
+
+    /**
+     * The guard: a Java runtime made by jlink without java.instrument. Without the guard such a JVM
+     * stops ("Could not find agent library instrument"); the control below shows that it does.
+     */
+    @Test
+    void aRuntimeWithoutJavaInstrumentStartsWithoutTheAgent() throws Exception {
+        MountableFile runtime = MountableFile.forHostPath(Containers.runtimeWithoutInstrument());
+        String java = Containers.RUNTIME_WITHOUT_INSTRUMENT + "/bin/java";
+        try (GenericContainer<?> container = Containers.holdingConnections(Containers.container(withAgent), java)
+                .withCopyFileToContainer(runtime, Containers.RUNTIME_WITHOUT_INSTRUMENT)
+                .withEnv("JAVA_HOME", Containers.RUNTIME_WITHOUT_INSTRUMENT)) {
+            container.start();
+            String out = Containers.stdout(container);
+            String err = Containers.stderr(container);
+            Containers.assertNoAgent(out, err, "on a runtime without java.instrument");
+            assertTrue(err.startsWith(Containers.GUARD_LINE + "the Java runtime " + Containers.RUNTIME_WITHOUT_INSTRUMENT
+                    + " has no java.instrument module"), err);
+
+            // The control: the same JVM given -javaagent: directly, past the guard, does not start.
+            GenericContainer.ExecResult unguarded = container.execInContainer("env",
+                    "JAVA_TOOL_OPTIONS=-javaagent:" + Containers.AGENT_IN_CONTAINER, java, "-version");
+            assertNotEquals(0, unguarded.getExitCode(), "a JVM without java.instrument given -javaagent: should stop");
+            // HotSpot prints this on stdout.
+            String said = unguarded.getStdout() + unguarded.getStderr();
+            assertTrue(said.contains("Could not find agent library instrument"), said);
         }
     }
 

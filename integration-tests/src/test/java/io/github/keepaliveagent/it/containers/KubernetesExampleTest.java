@@ -5,19 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringReader;
 import java.nio.file.Path;
-import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
-import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.yaml.snakeyaml.Yaml;
 
 import com.github.dockerjava.api.DockerClient;
@@ -62,6 +60,16 @@ class KubernetesExampleTest {
             return (List<String>) init.get("command");
         }
 
+        @SuppressWarnings("unchecked")
+        List<String> appCommand() {
+            return (List<String>) app.get("command");
+        }
+
+        @SuppressWarnings("unchecked")
+        List<String> appArgs() {
+            return (List<String>) app.get("args");
+        }
+
         /** Where a container mounts the emptyDir. */
         @SuppressWarnings("unchecked")
         Map<String, Object> mount(Map<String, Object> container) {
@@ -86,73 +94,94 @@ class KubernetesExampleTest {
     @Test
     void pathsAndVariablesMatchTheAgent() throws Exception {
         Pod pod = new Pod();
-        String jarName = Containers.AGENT_JAR.getFileName().toString();
+        String dir = Containers.AGENT_DIR;
 
-        // Dockerfile: COPY <the agent jar> <source of the init container's cp>
-        Matcher copy = Pattern.compile("(?m)^COPY (\\S+) (\\S+)$").matcher(Containers.read(DIR.resolve("Dockerfile")));
-        assertTrue(copy.find(), "COPY in the agent image's Dockerfile");
-        assertEquals(jarName, copy.group(1), "the Dockerfile copies the jar the build makes");
-
-        List<String> cp = pod.initCommand();
-        assertEquals(List.of("cp", copy.group(2)), cp.subList(0, 2), "the init container copies the image's jar: " + cp);
-        assertEquals(3, cp.size(), cp.toString());
-        Path target = Paths.get(cp.get(2));
-        assertEquals(Paths.get((String) pod.mount(pod.init).get("mountPath")), target.getParent(),
-                "the init container copies into the emptyDir");
+        // The init container: the agent image's three files into the emptyDir, mounted where the app mounts it.
+        assertEquals(List.of("cp", "/keepalive-agent.jar", "/keepalive-agent-env", "/bin/busybox", dir + "/"),
+                pod.initCommand(), "the init container copies the agent image's files");
+        assertEquals(dir, pod.mount(pod.init).get("mountPath"), "the init container copies into the emptyDir");
+        assertTrue(((String) pod.init.get("image")).endsWith("/keepalive-agent:1.0.0"), "the agent image: " + pod.init);
 
         Map<String, Object> appMount = pod.mount(pod.app);
+        assertEquals(dir, appMount.get("mountPath"), "the jar is at " + Containers.AGENT_IN_CONTAINER + " in the app");
         assertEquals(Boolean.TRUE, appMount.get("readOnly"), "the application only reads the agent");
-        Map<String, String> env = pod.appEnv();
-        assertEquals("-javaagent:" + appMount.get("mountPath") + "/" + target.getFileName(), env.get("JAVA_TOOL_OPTIONS"),
-                "JAVA_TOOL_OPTIONS names the copied jar where the application mounts the emptyDir");
-        assertEquals(jarName, target.getFileName().toString());
+        assertEquals(List.of(dir + "/busybox", "sh", dir + "/keepalive-agent-env"), pod.appCommand(),
+                "the application starts through keepalive-agent-env");
+        assertTrue(!pod.appArgs().isEmpty(), "the application's own command follows: " + pod.app);
 
-        env.remove("JAVA_TOOL_OPTIONS");
-        assertEquals(List.of("KEEPIDLE", "KEEPINTVL", "KEEPCNT"), List.copyOf(env.keySet()));
+        Map<String, String> env = pod.appEnv();
+        assertEquals(List.of("KEEPIDLE", "KEEPINTVL", "KEEPCNT"), List.copyOf(env.keySet()),
+                "JAVA_TOOL_OPTIONS is keepalive-agent-env's to set");
         AgentOptions.assertValid(env, "deployment.yaml");
     }
 
     /** The pod, played with Docker: the init container's command, then the application with the manifest's env. */
     @Test
+    @Tag("docker")
     void thePodWorks() throws Exception {
         Containers.requireDockerAndImage();
+        String out = playThePod(false);
+        assertTrue(out.contains("ready pid="), out);
+    }
+
+    /** The guard: the jar gone from the volume; the application still starts, without the agent. */
+    @Test
+    @Tag("docker")
+    void withoutTheJarTheApplicationStartsWithoutTheAgent() throws Exception {
+        Containers.requireDockerAndImage();
+        playThePod(true);
+    }
+
+    private static String playThePod(boolean removeTheJar) throws Exception {
         Pod pod = new Pod();
-        String agentImage = new ImageFromDockerfile("keepalive-agent-it-k8s-agent", true)
-                .withFileFromPath("Dockerfile", DIR.resolve("Dockerfile"))
-                .withFileFromPath("keepalive-agent.jar", Containers.AGENT_JAR)
-                .withBuildArg("BASE_IMAGE", Containers.IMAGE) // busybox can't be pulled here; any image with cp does
-                .get();
+        String agentImage = Containers.agentImage();
         DockerClient docker = DockerClientFactory.instance().client();
         String emptyDir = docker.createVolumeCmd().withName("keepalive-agent-it-" + System.nanoTime()).exec().getName();
         try {
             String initMount = (String) pod.mount(pod.init).get("mountPath");
+            List<String> initCommand = new ArrayList<>(pod.initCommand());
+            if (removeTheJar) {
+                // The same copy, then the jar removed: what the application finds when the volume lacks it.
+                initCommand = List.of("sh", "-c", String.join(" ", initCommand) + " && rm " + initMount
+                        + "/keepalive-agent.jar");
+            }
             try (GenericContainer<?> init = new GenericContainer<>(agentImage)
                     .withNetworkMode("none")
                     .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
                             .withBinds(new Bind(emptyDir, new Volume(initMount))))
-                    .withCommand(pod.initCommand().toArray(new String[0]))
+                    .withCommand(initCommand.toArray(new String[0]))
                     .withStartupCheckStrategy(new OneShotStartupCheckStrategy().withTimeout(Duration.ofSeconds(60)))) {
                 init.start(); // fails unless the command exits with status 0
             }
 
             Map<String, String> env = pod.appEnv();
             String appMount = (String) pod.mount(pod.app).get("mountPath");
+            // The manifest's command, then EverySocketKind in place of the manifest's placeholder args.
+            List<String> entrypoint = pod.appCommand();
             GenericContainer<?> app = Containers.holdingConnections(Containers.container(Containers.IMAGE), "java")
                     .withEnv(env)
-                    .withCreateContainerCmdModifier(cmd -> cmd.getHostConfig()
-                            .withBinds(new Bind(emptyDir, new Volume(appMount), AccessMode.ro)));
+                    .withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint(entrypoint.toArray(new String[0]))
+                            .getHostConfig().withBinds(new Bind(emptyDir, new Volume(appMount), AccessMode.ro)));
             try (app) {
                 app.start();
-                Containers.assertKeepaliveTimers(Containers.ss(app), Integer.parseInt(env.get("KEEPIDLE")));
+                String out = Containers.stdout(app);
                 String err = Containers.stderr(app);
+                if (removeTheJar) {
+                    Containers.assertNoAgent(out, err, "without the jar in the volume");
+                    assertTrue(err.startsWith(Containers.GUARD_LINE + Containers.AGENT_IN_CONTAINER
+                            + " is not a readable file; starting without the agent"), err);
+                    return out;
+                }
+                Containers.assertKeepaliveTimers(Containers.ss(app), Integer.parseInt(env.get("KEEPIDLE")));
                 Containers.assertEverySocket("keepalive=true idle=" + env.get("KEEPIDLE") + " interval="
-                        + env.get("KEEPINTVL") + " count=" + env.get("KEEPCNT"), Containers.stdout(app), err);
-                assertTrue(err.contains("keepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle="
-                        + env.get("KEEPIDLE") + "s (KEEPIDLE)"), err);
+                        + env.get("KEEPINTVL") + " count=" + env.get("KEEPCNT"), out, err);
+                assertTrue(err.startsWith("Picked up JAVA_TOOL_OPTIONS: -javaagent:" + Containers.AGENT_IN_CONTAINER
+                        + "\nkeepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=" + env.get("KEEPIDLE")
+                        + "s (KEEPIDLE)"), err);
+                return out;
             }
         } finally {
             docker.removeVolumeCmd(emptyDir).exec();
-            Containers.removeImage(agentImage);
         }
     }
 }

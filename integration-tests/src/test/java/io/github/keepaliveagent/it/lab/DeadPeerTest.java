@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
@@ -24,6 +25,7 @@ import io.github.keepaliveagent.it.lab.NetLab.TcpSocket;
  * fails with "Connection timed out" and {@code ss} no longer lists the connection. Without it
  * (same environment, no {@code -javaagent}) nothing happens. Both cases run side by side in one lab.
  */
+@Tag("lab")
 class DeadPeerTest {
 
     /** idle + interval x count = 5 s, with room for a loaded two-core machine. */

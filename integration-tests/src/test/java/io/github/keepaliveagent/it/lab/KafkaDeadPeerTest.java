@@ -22,6 +22,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -49,6 +50,7 @@ import io.github.keepaliveagent.it.thirdparty.KafkaExample.Command;
  * idle ones with Kafka's own SO_KEEPALIVE counting down from the kernel's 7200 s ("119min").
  * </ul>
  */
+@Tag("lab")
 class KafkaDeadPeerTest {
 
     /**
@@ -394,7 +396,8 @@ class KafkaDeadPeerTest {
         Waits.sleepUntil(Waits.deadline(silenced, STILL_THERE_AFTER));
         List<TcpSocket> after = fromClient(lab, server, broker);
         System.out.println("kafka dead peer: " + broker.who + ", " + STILL_THERE_AFTER.toSeconds()
-                + " s after the client went silent, ss in " + server + ":\n" + lines(after));
+                + " s after the client went silent, ss in " + server + " (EXPECTED: the control run, the dead"
+                + " connections stay without the agent):\n" + lines(after));
         String message = broker.who + ": every connection still ESTABLISHED " + STILL_THERE_AFTER.toSeconds()
                 + " s after the client vanished\nbefore:\n" + lines(before) + "\nafter:\n" + lines(after) + "\n"
                 + broker.process;

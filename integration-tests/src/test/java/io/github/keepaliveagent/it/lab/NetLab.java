@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 import io.github.keepaliveagent.it.ForkedJvm;
+import io.github.keepaliveagent.it.SsLine;
 
 /**
  * A network lab made of Linux network namespaces joined by veth pairs, torn down by
@@ -166,9 +167,7 @@ public final class NetLab implements AutoCloseable {
                 continue;
             }
             check(tool("ip"), "netns", "delete", name);
-            removed.add(name);
-            System.out.println("netlab: deleted stale network namespace " + name + " (its test JVM " + pid
-                    + " is gone)");
+            removed.add(name); // silently: only ka<pid>-... of a test JVM that is gone (the caller gets the list)
         }
         return removed;
     }
@@ -344,16 +343,12 @@ public final class NetLab implements AutoCloseable {
         return process;
     }
 
-    /** One TCP socket as {@code ss -tanoH} shows it. */
+    /** One TCP socket as {@code ss -tanoH} shows it (parsed by {@link SsLine}, the one ss parser). */
     public record TcpSocket(String state, String local, int localPort, String peer, String peerPort, String rest) {
-        private static final Pattern LINE = Pattern.compile("^(\\S+)\\s+\\d+\\s+\\d+\\s+(\\S+):(\\d+)\\s+(\\S+):(\\S+)(.*)$");
 
         static Optional<TcpSocket> parse(String line) {
-            Matcher m = LINE.matcher(line.trim());
-            return m.matches()
-                    ? Optional.of(new TcpSocket(m.group(1), m.group(2), Integer.parseInt(m.group(3)), m.group(4),
-                            m.group(5), m.group(6).trim()))
-                    : Optional.empty();
+            return SsLine.parse(line).filter(s -> s.state != null)
+                    .map(s -> new TcpSocket(s.state, s.localAddress, s.localPort, s.peerAddress, s.peerPort, s.rest));
         }
 
         public boolean established() {
@@ -361,7 +356,7 @@ public final class NetLab implements AutoCloseable {
         }
 
         public boolean keepaliveTimer() {
-            return rest.contains("timer:(keepalive");
+            return rest.contains("timer:(keepalive,");
         }
 
         public boolean touchesPort(int port) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -20,6 +21,7 @@ import io.github.keepaliveagent.it.lab.NetLab.TcpSocket;
  * TCP_USER_TIMEOUT: a write to a peer that went silent fails within the timeout, where keepalive
  * alone would not help (data in flight) and the kernel would retransmit for ~15 minutes.
  */
+@Tag("lab")
 class RunningJvmTest {
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * instead of the kernel's 7200 s. With the agent's {@code force=true} the default client gets them too:
  * its setKeepAlive(false) is ignored.
  */
+@Tag("thirdparty")
 class ApacheHttpClientTest {
 
     private static final String DRIVER = "io.github.keepaliveagent.it.thirdparty.apps.ApacheHttpClientApp";

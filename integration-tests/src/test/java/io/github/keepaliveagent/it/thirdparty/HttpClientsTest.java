@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * client process's ends. (Apache HttpClient, which turns keepalive off itself, is in
  * {@link ApacheHttpClientTest}.)
  */
+@Tag("thirdparty")
 class HttpClientsTest {
 
     private static HttpServer server;

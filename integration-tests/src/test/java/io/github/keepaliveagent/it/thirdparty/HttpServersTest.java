@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * HTTP servers, each in its own JVM; this (agent-less) JVM is the client: two keep-alive requests
  * on two connections, left open, and ss shows the server process's accepted ends.
  */
+@Tag("thirdparty")
 class HttpServersTest {
 
     private static final int CONNECTIONS = 2;

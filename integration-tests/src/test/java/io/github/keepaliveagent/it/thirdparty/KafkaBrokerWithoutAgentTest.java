@@ -1,5 +1,6 @@
 package io.github.keepaliveagent.it.thirdparty;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
  * agent. Kafka turns SO_KEEPALIVE on for accepted sockets itself (the fix for KAFKA-2096), but the
  * timer then counts down from the kernel's 7200 s, not from KEEPIDLE.
  */
+@Tag("thirdparty")
 class KafkaBrokerWithoutAgentTest {
 
     private static KafkaExample kafka;

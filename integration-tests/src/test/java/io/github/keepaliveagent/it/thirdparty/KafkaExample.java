@@ -87,9 +87,8 @@ public final class KafkaExample implements AutoCloseable {
          * agent-related ones.
          */
         public ProcessBuilder builder() {
-            ProcessBuilder builder = new ProcessBuilder(argv()).directory(Program.REPO_ROOT.toFile());
-            builder.environment().keySet().removeAll(Program.CLEARED_ENVIRONMENT);
-            builder.environment().putAll(env);
+            ProcessBuilder builder = Program.environment(new ProcessBuilder(argv()).directory(Program.REPO_ROOT.toFile()),
+                    env);
             return builder;
         }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
  * runs them: the broker with the agent through JAVA_TOOL_OPTIONS, the client with -javaagent.
  * Checked from outside with ss. One broker for the class.
  */
+@Tag("thirdparty")
 class KafkaOldClientTest {
 
     private static KafkaExample kafka;

@@ -2,12 +2,14 @@ package io.github.keepaliveagent.it.thirdparty;
 
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
  * Netty 4.1 with its NIO transport, client and server in one JVM of their own (NioSocketChannel
  * connecting, NioServerSocketChannel accepting); ss shows both ends of each connection.
  */
+@Tag("thirdparty")
 class NettyTest {
 
     private static final String DRIVER = "io.github.keepaliveagent.it.thirdparty.apps.NettyApp";

@@ -11,12 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+
+import io.github.keepaliveagent.it.ForkedJvm;
 
 /**
  * A third-party program in its own JVM, started with or without the agent, that prints
@@ -35,7 +36,11 @@ final class Program implements AutoCloseable {
     static final Path TEST_CLASSES = absolute(System.getProperty("test.classes"));
     static final Path REPO_ROOT = absolute(System.getProperty("repo.root"));
 
-    /** Variables of the machine's environment a program never inherits: the test decides them. */
+    /**
+     * Variables of the machine's environment a program never inherits: the test decides them. Kept
+     * for callers; the rule applied is {@link ForkedJvm#isScrubbed(String)} (every KEEP* variable
+     * too), which covers this list.
+     */
     static final List<String> CLEARED_ENVIRONMENT = List.of("KEEPIDLE", "KEEPINTVL", "KEEPCNT", "KEEPALIVE",
             "KEEPALIVE_LOG", "KEEPALIVE_STRICT", "KEEPALIVE_USER_TIMEOUT", "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS",
             "_JAVA_OPTIONS", "LD_PRELOAD", "KAFKA_OPTS");
@@ -69,16 +74,11 @@ final class Program implements AutoCloseable {
     }
 
     private static List<String> command(boolean agent, String classpath, String mainClass, String[] args) {
-        List<String> command = new ArrayList<>();
-        command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        ForkedJvm jvm = new ForkedJvm(System.getProperty("java.home"));
         if (agent) {
-            command.add("-javaagent:" + AGENT_JAR);
+            jvm.jvmArgs("-javaagent:" + AGENT_JAR);
         }
-        command.add("-cp");
-        command.add(classpath);
-        command.add(mainClass);
-        command.addAll(Arrays.asList(args));
-        return command;
+        return jvm.command(mainClass, classpath, args);
     }
 
     /** KEEPIDLE/KEEPINTVL/KEEPCNT for a program with the agent. */
@@ -107,16 +107,21 @@ final class Program implements AutoCloseable {
 
     private Program(List<String> command, Map<String, String> env, Path directory) throws IOException {
         this.command = command;
-        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile());
-        // The test decides the agent's environment; the machine's must not leak in.
-        builder.environment().keySet().removeAll(CLEARED_ENVIRONMENT);
-        builder.environment().putAll(env);
+        // The test decides the agent's environment; the machine's must not leak in (ForkedJvm's rule).
+        ProcessBuilder builder = environment(new ProcessBuilder(command).directory(directory.toFile()), env);
         stdoutFile = File.createTempFile("thirdparty", ".out");
         stderrFile = File.createTempFile("thirdparty", ".err");
         process = builder.redirectError(stderrFile).start();
         reader = new Thread(this::copyStdout, "stdout of " + command.get(command.size() - 1));
         reader.setDaemon(true);
         reader.start();
+    }
+
+    /** The machine's environment, {@linkplain ForkedJvm#scrubEnvironment scrubbed}, plus {@code env}. */
+    static ProcessBuilder environment(ProcessBuilder builder, Map<String, String> env) {
+        ForkedJvm.scrubEnvironment(builder.environment());
+        builder.environment().putAll(env);
+        return builder;
     }
 
     static Program start(List<String> command, Map<String, String> env) throws IOException {

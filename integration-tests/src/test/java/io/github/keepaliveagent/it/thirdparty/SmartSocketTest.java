@@ -2,6 +2,7 @@ package io.github.keepaliveagent.it.thirdparty;
 
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
  * JVM of their own: its clients use the JDK's AsynchronousSocketChannel, its server its own
  * channel provider over ServerSocketChannel/SocketChannel. ss shows both ends of each connection.
  */
+@Tag("thirdparty")
 class SmartSocketTest {
 
     private static final String DRIVER = "io.github.keepaliveagent.it.thirdparty.apps.SmartSocketApp";

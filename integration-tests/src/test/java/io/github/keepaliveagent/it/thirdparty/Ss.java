@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+
+import io.github.keepaliveagent.it.SsLine;
 
 /**
  * The operator's view: {@code ss -tnoepH state established}, the connections of one process, and
@@ -21,12 +21,7 @@ import java.util.stream.Collectors;
  */
 final class Ss {
 
-    private static final Pattern TIMER = Pattern.compile("timer:\\((\\w+),([^,]+),(\\d+)\\)");
-    /** ss prints a timer as "119min", "1min5sec", "59sec", "5.123ms" (5 s 123 ms) or "123ms". */
-    private static final Pattern DURATION =
-            Pattern.compile("(?:(\\d+)min)?(?:(\\d+)sec)?(?:(\\d+)\\.(\\d+)ms)?(?:(\\d+)ms)?");
-
-    /** One established connection of the process. */
+    /** One established connection of the process (parsed by {@link SsLine}, the one ss parser). */
     static final class Connection {
         final int localPort;
         final int peerPort;
@@ -35,33 +30,21 @@ final class Ss {
         final long timerMillis;
         final int probes;
         final String line;
+        final SsLine parsed;
 
         Connection(String line) {
             this.line = line;
-            String[] columns = line.trim().split("\\s+");
-            // With "state established" and -H: Recv-Q Send-Q Local:Port Peer:Port users:... timer:...
-            localPort = port(columns[2]);
-            peerPort = port(columns[3]);
-            Matcher timerMatcher = TIMER.matcher(line);
-            if (timerMatcher.find()) {
-                timer = timerMatcher.group(1);
-                timerMillis = millis(timerMatcher.group(2));
-                probes = Integer.parseInt(timerMatcher.group(3));
-            } else {
-                timer = null;
-                timerMillis = -1;
-                probes = -1;
-            }
-        }
-
-        private static int port(String address) {
-            return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+            parsed = SsLine.parse(line).orElseThrow(() -> new AssertionError("not an ss socket line: " + line));
+            localPort = parsed.localPort;
+            peerPort = Integer.parseInt(parsed.peerPort);
+            timer = parsed.timer;
+            timerMillis = parsed.timerMillis;
+            probes = parsed.probes;
         }
 
         /** The agent's keepalive: a timer counting down from KEEPIDLE, no probe sent yet. */
         boolean hasAgentTimer() {
-            return "keepalive".equals(timer) && timerMillis > 0 && timerMillis <= Program.KEEPIDLE * 1000L
-                    && probes == 0;
+            return parsed.keepaliveTimerFrom(Program.KEEPIDLE);
         }
 
         @Override
@@ -71,16 +54,7 @@ final class Ss {
     }
 
     static long millis(String duration) {
-        Matcher m = DURATION.matcher(duration);
-        if (!m.matches() || duration.isEmpty()) {
-            throw new AssertionError("unknown ss duration: " + duration);
-        }
-        long millis = 0;
-        millis += m.group(1) == null ? 0 : Long.parseLong(m.group(1)) * 60_000;
-        millis += m.group(2) == null ? 0 : Long.parseLong(m.group(2)) * 1000;
-        millis += m.group(3) == null ? 0 : Long.parseLong(m.group(3)) * 1000 + Long.parseLong(m.group(4));
-        millis += m.group(5) == null ? 0 : Long.parseLong(m.group(5));
-        return millis;
+        return SsLine.millis(duration);
     }
 
     /** The process's established TCP connections right now. */
@@ -90,9 +64,9 @@ final class Ss {
         assertTrue(ss.waitFor(10, TimeUnit.SECONDS), "ss did not end");
         assertEquals(0, ss.exitValue(), output);
         List<Connection> connections = new ArrayList<>();
-        for (String line : output.split("\n")) {
-            if (line.contains("pid=" + pid + ",")) {
-                connections.add(new Connection(line));
+        for (SsLine line : SsLine.parseAll(output)) {
+            if (line.ownedBy(pid)) {
+                connections.add(new Connection(line.line));
             }
         }
         return connections;
