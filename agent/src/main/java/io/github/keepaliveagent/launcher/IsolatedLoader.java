@@ -14,11 +14,34 @@ final class IsolatedLoader extends SecureClassLoader {
         registerAsParallelCapable();
     }
 
+    private static final String OWN = "io.github.keepaliveagent.";
+
     private final AgentJar jar;
 
     IsolatedLoader(AgentJar jar, ClassLoader parent) {
         super(parent);
         this.jar = jar;
+    }
+
+    /**
+     * The agent's own classes first, from the jar: asking the parent first would throw (and catch) a
+     * ClassNotFoundException for each of them, which -Xlog:exceptions shows in every host JVM.
+     */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (!name.startsWith(OWN)) {
+            return super.loadClass(name, resolve);
+        }
+        synchronized (getClassLoadingLock(name)) {
+            Class<?> type = findLoadedClass(name);
+            if (type == null) {
+                type = findClass(name);
+            }
+            if (resolve) {
+                resolveClass(type);
+            }
+            return type;
+        }
     }
 
     @Override

@@ -86,7 +86,7 @@ class ConfigurationTest {
         for (String kind : EverySocketKindTest.TCP_KINDS) {
             assertTrue(result.line(kind).startsWith("keepalive=false "), kind + "\n" + result);
         }
-        assertEquals(List.of("keepalive-agent INFO: keepalive-agent 1.0.0 is off (KEEPALIVE): no socket is changed"),
+        assertEquals(List.of("keepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + " is off (KEEPALIVE): no socket is changed"),
                 result.agentLines());
     }
 
@@ -107,8 +107,18 @@ class ConfigurationTest {
         // Named by their addresses once they have them: an accepted connection, local -> remote.
         assertTrue(lines.stream().anyMatch(l -> l.matches("keepalive-agent DEBUG: accepted SocketChannel /127\\.0\\.0"
                 + "\\.1:\\d+ -> /127\\.0\\.0\\.1:\\d+: inherits .*")), result.toString());
-        assertTrue(result.err.contains("DEBUG: self-check: a new Socket and a new SocketChannel got SO_KEEPALIVE"),
-                result.toString());
+    }
+
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aSecondAfterStartUpTheAgentChecksItselfOnSocketsOfItsOwn(String jdk) throws Exception {
+        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5().env("KEEPALIVE_LOG", "debug")
+                .runExample("example.EverySocketKind", "--hold", "3");
+        assertTrue(result.err.contains("keepalive-agent DEBUG: self-check: a new Socket and a new SocketChannel got"
+                + " SO_KEEPALIVE"), result.toString());
+        // Its sockets are not the program's: not logged as configured, only the self-check's own line.
+        assertEquals(6, result.agentLines().stream().filter(l -> l.startsWith("keepalive-agent DEBUG: configured")
+                && !l.contains("listening socket")).count(), result.toString());
     }
 
     @ParameterizedTest
@@ -142,6 +152,6 @@ class ConfigurationTest {
         assertTrue(result.out.contains("idle = 7200") || result.out.contains("idle = "), result.out);
         ForkedJvm.Result version = new ForkedJvm(jdk)
                 .run(List.of(jdk + "/bin/java", "-jar", ForkedJvm.AGENT_JAR.toString(), "--version"));
-        assertEquals("keepalive-agent 1.0.0\n", version.out);
+        assertEquals("keepalive-agent " + ForkedJvm.VERSION + "\n", version.out);
     }
 }

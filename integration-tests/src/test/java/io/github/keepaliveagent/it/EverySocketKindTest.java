@@ -28,7 +28,7 @@ class EverySocketKindTest {
         for (String kind : TCP_KINDS) {
             assertEquals("keepalive=true idle=60 interval=10 count=5", result.line(kind), kind + "\n" + result);
         }
-        assertEquals(List.of("keepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=60s (KEEPIDLE),"
+        assertEquals(List.of("keepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + ": SO_KEEPALIVE on, idle=60s (KEEPIDLE),"
                 + " interval=10s (KEEPINTVL), count=5 (KEEPCNT); the program cannot switch keepalive off"),
                 result.agentLines(), "exactly one line, no noise");
         assertEquals("", result.err.replace(result.agentLines().get(0) + "\n", ""), "nothing else on stderr");

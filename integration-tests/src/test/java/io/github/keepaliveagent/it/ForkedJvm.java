@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Assumptions;
  */
 public final class ForkedJvm {
 
+    /** The project's version, as the agent says it ("keepalive-agent 1.1.0"): from the pom, one place. */
+    public static final String VERSION = System.getProperty("project.version");
+
     public static final Path AGENT_JAR = Paths.get(System.getProperty("agent.jar")).toAbsolutePath().normalize();
     public static final String EXAMPLES_JAR = Paths.get(System.getProperty("examples.jar")).toAbsolutePath().toString();
 

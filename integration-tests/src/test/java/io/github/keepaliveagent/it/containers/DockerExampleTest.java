@@ -1,5 +1,6 @@
 package io.github.keepaliveagent.it.containers;
 
+import io.github.keepaliveagent.it.ForkedJvm;
 import static io.github.keepaliveagent.it.containers.Containers.assertEverySocket;
 import static io.github.keepaliveagent.it.containers.Containers.assertKeepaliveTimers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -84,7 +85,7 @@ class DockerExampleTest {
             // keepalive-agent-env put the agent first and kept the image's option after it.
             assertTrue(err.startsWith("Picked up JAVA_TOOL_OPTIONS: -javaagent:" + Containers.AGENT_IN_CONTAINER + " "
                     + EXISTING_OPTION + "\n"
-                    + "keepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=" + idle + "s (KEEPIDLE)"), err);
+                    + "keepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + ": SO_KEEPALIVE on, idle=" + idle + "s (KEEPIDLE)"), err);
             assertEquals(2, err.split("\n").length, err);
         }
     }

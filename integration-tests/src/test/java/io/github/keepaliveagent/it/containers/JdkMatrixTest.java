@@ -1,5 +1,6 @@
 package io.github.keepaliveagent.it.containers;
 
+import io.github.keepaliveagent.it.ForkedJvm;
 import static io.github.keepaliveagent.it.containers.Containers.AGENT_IN_CONTAINER;
 import static io.github.keepaliveagent.it.containers.Containers.assertEverySocket;
 import static io.github.keepaliveagent.it.containers.Containers.assertKeepaliveTimers;
@@ -69,8 +70,9 @@ class JdkMatrixTest {
             assertKeepaliveTimers(ss, 90);
             assertEverySocket("keepalive=true idle=90 interval=10 count=5", out, context);
             // Nothing else on stderr: the JVM's own line for JAVA_TOOL_OPTIONS, then the agent's one line.
-            assertEquals(PICKED_UP + "\nkeepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=90s (KEEPIDLE),"
-                    + " interval=10s (KEEPINTVL), count=5 (KEEPCNT)\n", err, context);
+            assertEquals(PICKED_UP + "\nkeepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + ": SO_KEEPALIVE on, idle=90s (KEEPIDLE),"
+                    + " interval=10s (KEEPINTVL), count=5 (KEEPCNT); the program cannot switch keepalive off\n", err,
+                    context);
         }
     }
 
@@ -127,8 +129,9 @@ class JdkMatrixTest {
             assertEquals(PICKED_UP, lines[0], context);
             assertEquals("keepalive-agent ERROR: KEEPIDLE=\"abc\" is not valid: expected a whole number from 1 to 32767"
                     + " (the kernel's limits); it is ignored and idle stays kernel default", lines[1], context);
-            Matcher info = Pattern.compile("keepalive-agent INFO: keepalive-agent 1\\.0\\.0: SO_KEEPALIVE on,"
-                    + " idle=(\\d+)s \\(kernel default\\), interval=10s \\(KEEPINTVL\\), count=5 \\(KEEPCNT\\)")
+            Matcher info = Pattern.compile("keepalive-agent INFO: keepalive-agent " + java.util.regex.Pattern.quote(ForkedJvm.VERSION) + ": SO_KEEPALIVE on,"
+                    + " idle=(\\d+)s \\(kernel default\\), interval=10s \\(KEEPINTVL\\), count=5 \\(KEEPCNT\\);"
+                    + " the program cannot switch keepalive off")
                     .matcher(lines[2]);
             assertTrue(info.matches(), context);
             // The other options apply; idle is the kernel's (the container's network namespace's) value.

@@ -1,5 +1,6 @@
 package io.github.keepaliveagent.it.containers;
 
+import io.github.keepaliveagent.it.ForkedJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,7 +101,7 @@ class KubernetesExampleTest {
         assertEquals(List.of("cp", "/keepalive-agent.jar", "/keepalive-agent-env", "/bin/busybox", dir + "/"),
                 pod.initCommand(), "the init container copies the agent image's files");
         assertEquals(dir, pod.mount(pod.init).get("mountPath"), "the init container copies into the emptyDir");
-        assertTrue(((String) pod.init.get("image")).endsWith("/keepalive-agent:1.0.0"), "the agent image: " + pod.init);
+        assertTrue(((String) pod.init.get("image")).endsWith("/keepalive-agent:" + ForkedJvm.VERSION), "the agent image: " + pod.init);
 
         Map<String, Object> appMount = pod.mount(pod.app);
         assertEquals(dir, appMount.get("mountPath"), "the jar is at " + Containers.AGENT_IN_CONTAINER + " in the app");
@@ -176,7 +177,7 @@ class KubernetesExampleTest {
                 Containers.assertEverySocket("keepalive=true idle=" + env.get("KEEPIDLE") + " interval="
                         + env.get("KEEPINTVL") + " count=" + env.get("KEEPCNT"), out, err);
                 assertTrue(err.startsWith("Picked up JAVA_TOOL_OPTIONS: -javaagent:" + Containers.AGENT_IN_CONTAINER
-                        + "\nkeepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on, idle=" + env.get("KEEPIDLE")
+                        + "\nkeepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + ": SO_KEEPALIVE on, idle=" + env.get("KEEPIDLE")
                         + "s (KEEPIDLE)"), err);
                 return out;
             }

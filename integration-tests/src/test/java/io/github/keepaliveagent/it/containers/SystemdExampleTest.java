@@ -1,5 +1,6 @@
 package io.github.keepaliveagent.it.containers;
 
+import io.github.keepaliveagent.it.ForkedJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -172,7 +173,7 @@ class SystemdExampleTest {
     void theUnitsOwnEnvironmentLineIsKeptAfterTheAgent() throws Exception {
         String err = playTheService("Environment=JAVA_TOOL_OPTIONS=-Dunit.environment=kept\n", null, true);
         assertTrue(err.startsWith("Picked up JAVA_TOOL_OPTIONS: -javaagent:" + Containers.AGENT_IN_CONTAINER
-                + " -Dunit.environment=kept\nkeepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on"), err);
+                + " -Dunit.environment=kept\nkeepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + ": SO_KEEPALIVE on"), err);
     }
 
     @Test
@@ -182,7 +183,7 @@ class SystemdExampleTest {
         String err = playTheService("Environment=JAVA_TOOL_OPTIONS=-Dunit.environment=lost\n"
                 + "EnvironmentFile=" + UNIT_ENV_FILE + "\n", "JAVA_TOOL_OPTIONS=\"-Dunit.file=kept -Dx=\\\"a b\\\"\"\n", true);
         assertTrue(err.startsWith("Picked up JAVA_TOOL_OPTIONS: -javaagent:" + Containers.AGENT_IN_CONTAINER
-                + " -Dunit.file=kept -Dx=\"a b\"\nkeepalive-agent INFO: keepalive-agent 1.0.0: SO_KEEPALIVE on"), err);
+                + " -Dunit.file=kept -Dx=\"a b\"\nkeepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + ": SO_KEEPALIVE on"), err);
     }
 
     /** The guard: no jar; the service starts with its own options only, without the agent. */
