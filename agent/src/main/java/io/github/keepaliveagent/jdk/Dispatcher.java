@@ -65,10 +65,8 @@ public final class Dispatcher {
                 MethodType.methodType(void.class, ObjIntConsumer.class, BiFunction.class));
         try {
             install.invokeExact(sockets, options);
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Handles.rethrow(t);
         }
     }
 
@@ -79,10 +77,8 @@ public final class Dispatcher {
         }
         try {
             return (Object) installed.invokeExact();
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw Handles.rethrow(t);
         }
     }
 

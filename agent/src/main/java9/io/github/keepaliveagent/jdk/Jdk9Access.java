@@ -61,10 +61,8 @@ final class Jdk9Access implements JdkAccess {
             public void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
                 try {
                     setIntOption.invokeExact(fd, false, level, option, value, false);
-                } catch (Exception | Error e) {
-                    throw e;
                 } catch (Throwable t) {
-                    throw new IllegalStateException(t);
+                    throw Handles.rethrow(t);
                 }
             }
 
@@ -72,10 +70,8 @@ final class Jdk9Access implements JdkAccess {
             public int getInt(FileDescriptor fd, int level, int option) throws Exception {
                 try {
                     return (int) getIntOption.invokeExact(fd, false, level, option);
-                } catch (Exception | Error e) {
-                    throw e;
                 } catch (Throwable t) {
-                    throw new IllegalStateException(t);
+                    throw Handles.rethrow(t);
                 }
             }
 
@@ -88,10 +84,8 @@ final class Jdk9Access implements JdkAccess {
                     public Object get(Object target) throws Exception {
                         try {
                             return (Object) get.invokeExact(target);
-                        } catch (Exception | Error e) {
-                            throw e;
                         } catch (Throwable t) {
-                            throw new IllegalStateException(t);
+                            throw Handles.rethrow(t);
                         }
                     }
                 };
@@ -102,10 +96,8 @@ final class Jdk9Access implements JdkAccess {
                 FileDescriptor fd = new FileDescriptor();
                 try {
                     setFd.invokeExact(fd, number);
-                } catch (Exception | Error e) {
-                    throw e;
                 } catch (Throwable t) {
-                    throw new IllegalStateException(t);
+                    throw Handles.rethrow(t);
                 }
                 return fd;
             }

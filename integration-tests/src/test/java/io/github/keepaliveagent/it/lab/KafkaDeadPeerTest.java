@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import io.github.keepaliveagent.it.SsLine;
 import io.github.keepaliveagent.it.lab.NetLab.TcpSocket;
 import io.github.keepaliveagent.it.thirdparty.KafkaExample;
 import io.github.keepaliveagent.it.thirdparty.KafkaExample.Command;
@@ -73,9 +74,6 @@ class KafkaDeadPeerTest {
     static final int AT_LEAST = 3;
 
     private static final Pattern TIMER = Pattern.compile("timer:\\((\\w+),([^,]*),(\\d+)\\)");
-    /** ss prints a timer as "119min", "1min5sec", "59sec", "1.500ms" (1 s 500 ms), "500ms", or "" (due now). */
-    private static final Pattern DURATION =
-            Pattern.compile("(?:(\\d+)min)?(?:(\\d+)sec)?(?:(\\d+)\\.(\\d+)ms)?(?:(\\d+)ms)?");
 
     /**
      * The shortest user timeout the agent accepts (10 s; idle + interval x count = 5 s is below it): a
@@ -433,17 +431,9 @@ class KafkaDeadPeerTest {
                 && timer.millis <= kernelIdle * 1000;
     }
 
+    /** ss's duration, as the one parser reads it; "" is a timer due now. */
     static long millis(String duration) {
-        Matcher m = DURATION.matcher(duration);
-        if (!m.matches()) {
-            throw new AssertionError("unknown ss duration: " + duration);
-        }
-        long millis = 0;
-        millis += m.group(1) == null ? 0 : Long.parseLong(m.group(1)) * 60_000;
-        millis += m.group(2) == null ? 0 : Long.parseLong(m.group(2)) * 1000;
-        millis += m.group(3) == null ? 0 : Long.parseLong(m.group(3)) * 1000 + Long.parseLong(m.group(4));
-        millis += m.group(5) == null ? 0 : Long.parseLong(m.group(5));
-        return millis;
+        return duration.isEmpty() ? 0 : SsLine.millis(duration);
     }
 
     /** An IPv4 address as itself: Kafka's sockets are IPv6 ones, so ss shows {@code [::ffff:10.200.4.2]}. */
