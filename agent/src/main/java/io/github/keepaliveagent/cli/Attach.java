@@ -13,7 +13,6 @@ import java.util.Collections;
 
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.core.Agent;
-import io.github.keepaliveagent.entry.Entry;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -46,7 +45,7 @@ final class Attach {
         File jar = agentJar();
         String attachId = Long.toHexString(new java.security.SecureRandom().nextLong());
         try {
-            String outcome = loadAndReadBack(jar, pid, args + Entry.ATTACH_ID + attachId, attachId);
+            String outcome = loadAndReadBack(jar, pid, args + Agent.ATTACH_ID + attachId, attachId);
             out.println("keepalive-agent: attached to process " + pid);
             if (outcome == null) {
                 out.println("  (no outcome was published: the agent failed early; see the target's stderr)");

@@ -28,6 +28,8 @@ public final class Agent {
     public static final int EXIT_CONFIG = 78;
     /** The agent properties where the outcome is published (read by attach and status). */
     public static final String PROPERTY_OUTCOME = "keepalive-agent.outcome";
+    /** Appended by the attach command to the arguments: the key its outcome is published under. */
+    public static final String ATTACH_ID = "#attach=";
 
     private Agent() {
     }

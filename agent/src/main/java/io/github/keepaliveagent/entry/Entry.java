@@ -13,9 +13,6 @@ import io.github.keepaliveagent.core.Outcome;
  */
 public final class Entry {
 
-    /** Appended by the attach command to the arguments: the key its outcome is published under. */
-    public static final String ATTACH_ID = "#attach=";
-
     private Entry() {
     }
 
@@ -35,8 +32,8 @@ public final class Entry {
     public static void agentmain(String args, Instrumentation inst) {
         try {
             String settings = args == null ? "" : args;
-            int id = settings.lastIndexOf(ATTACH_ID);
-            String attachId = id < 0 ? "unknown" : settings.substring(id + ATTACH_ID.length());
+            int id = settings.lastIndexOf(Agent.ATTACH_ID);
+            String attachId = id < 0 ? "unknown" : settings.substring(id + Agent.ATTACH_ID.length());
             Outcome outcome = Agent.agentmain(id < 0 ? settings : settings.substring(0, id), inst);
             Agent.publish(attachId, outcome);
         } catch (Throwable t) {

@@ -154,4 +154,23 @@ class ConfigurationTest {
                 .run(List.of(jdk + "/bin/java", "-jar", ForkedJvm.AGENT_JAR.toString(), "--version"));
         assertEquals("keepalive-agent " + ForkedJvm.VERSION + "\n", version.out);
     }
+
+    /** JAVA_TOOL_OPTIONS and the command line may both name the jar: the first copy's settings stay. */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void aSecondCopyOfTheAgentChangesNothingAndSaysSoWhenItsSettingsDiffer(String jdk) throws Exception {
+        String jar = ForkedJvm.AGENT_JAR.toString();
+        ForkedJvm twice = new ForkedJvm(jdk).jvmArgs("-javaagent:" + jar + "=idle=45",
+                "-javaagent:" + jar + "=idle=90,strict=true,count=999");
+        ForkedJvm.Result result = twice.runExample("example.EverySocketKind");
+        assertEquals(0, result.exitCode, "the second copy's strict mode does not apply:\n" + result);
+        assertTrue(result.line("channel.client").startsWith("keepalive=true idle=45 "), result.toString());
+        assertEquals(1, result.agentLines().stream().filter(l -> l.contains("keepalive-agent WARN: the agent was given"
+                + " twice") && l.contains("idle=45s") && l.contains("idle=90s")).count(), result.toString());
+
+        ForkedJvm same = new ForkedJvm(jdk).env("KEEPIDLE", "50").jvmArgs("-javaagent:" + jar, "-javaagent:" + jar);
+        ForkedJvm.Result quiet = same.runExample("example.EverySocketKind");
+        assertEquals(1, quiet.agentLines().size(), "one start-up line, no warning:\n" + quiet);
+        assertTrue(quiet.line("channel.client").startsWith("keepalive=true idle=50 "), quiet.toString());
+    }
 }
