@@ -152,7 +152,8 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                 }
                 return;
             case Dispatcher.NATIVE_SOCKET:
-                if (natives != null && configure(natives.wrap((Integer) socket))) {
+                if (natives != null && OwnSockets.isTcp(natives, natives.wrap((Integer) socket))
+                        && configure(natives.wrap((Integer) socket))) {
                     debug("TCP socket created in native code (Netty),", Log.name(socket), "");
                 }
                 return;
@@ -191,9 +192,11 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         if ("SO_KEEPALIVE".equals(option)) {
             return Boolean.FALSE.equals(value) ? Boolean.TRUE : value;
         }
-        if (force == Settings.Force.ALL) {
+        if (force == Settings.Force.ALL && value instanceof Integer) {
             for (Option socketOption : Option.SOCKET_OPTIONS) {
-                if (socketOption.kernel.name.equals(option) && settings.value(socketOption) != null) {
+                // An invalid value of the program's own is left to fail as it would without the agent.
+                if (socketOption.kernel.name.equals(option) && settings.value(socketOption) != null
+                        && socketOption.kernel.accepts((Integer) value)) {
                     return settings.value(socketOption);
                 }
             }
@@ -203,6 +206,10 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
 
     /** UNIX-domain channels are not TCP: left alone. */
     private static boolean isTcp(Object socket) {
+        if (socket.getClass().getClassLoader() != null && !(socket instanceof Socket)
+                && !(socket instanceof java.net.SocketImpl)) {
+            return false; // not the JDK's own channel: the dispatcher is public, and its callers are not ours to call
+        }
         if (socket instanceof NetworkChannel) {
             return ((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE)
                     || ((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_REUSEADDR);

@@ -80,15 +80,22 @@ final class OwnSockets {
         }
     }
 
+    /** Whether a descriptor is a TCP socket (IPv4 or IPv6 stream socket); false for anything else or closed. */
+    static boolean isTcp(NativeCalls natives, FileDescriptor fd) {
+        try {
+            int domain = natives.getInt(fd, Kernel.SOL_SOCKET, SO_DOMAIN);
+            return natives.getInt(fd, Kernel.SOL_SOCKET, SO_TYPE) == SOCK_STREAM
+                    && (domain == AF_INET || domain == AF_INET6);
+        } catch (Exception notASocket) {
+            return false;
+        }
+    }
+
     private static TcpSocket inspect(NativeCalls natives, int number, String link) {
         try {
             FileDescriptor fd = natives.wrap(number);
-            if (natives.getInt(fd, Kernel.SOL_SOCKET, SO_TYPE) != SOCK_STREAM) {
-                return null;
-            }
-            int domain = natives.getInt(fd, Kernel.SOL_SOCKET, SO_DOMAIN);
-            if (domain != AF_INET && domain != AF_INET6) {
-                return null; // UNIX-domain and the rest: not TCP
+            if (!isTcp(natives, fd)) {
+                return null; // UDP, UNIX-domain and the rest
             }
             return new TcpSocket(number, fd, link, natives.getInt(fd, Kernel.SOL_SOCKET, SO_ACCEPTCONN) != 0,
                     natives.getInt(fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE) != 0);

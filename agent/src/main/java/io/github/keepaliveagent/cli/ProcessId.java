@@ -26,7 +26,8 @@ final class ProcessId {
      */
     static int check(String command, String pid, PrintStream err) {
         if (!pid.matches("[0-9]{1,10}")) {
-            err.println("keepalive-agent: " + command + ": \"" + pid + "\" is not a process id");
+            err.println("keepalive-agent: " + command + ": " + io.github.keepaliveagent.config.Settings.quote(pid)
+                    + " is not a process id");
             return ExitCode.USAGE;
         }
         if (!Files.isDirectory(Paths.get("/proc/self"))) {

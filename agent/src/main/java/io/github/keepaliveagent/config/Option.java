@@ -12,18 +12,18 @@ import java.util.List;
 public enum Option {
     IDLE("idle", "KEEPIDLE", 1, 32767, "kernel default",
             "Seconds a connection is idle before the first probe (TCP_KEEPIDLE).",
-            new Kernel(Kernel.IPPROTO_TCP, 4, "TCP_KEEPIDLE", "tcp_keepalive_time")),
+            new Kernel(Kernel.IPPROTO_TCP, 4, "TCP_KEEPIDLE", "tcp_keepalive_time", 1, 32767)),
     INTERVAL("interval", "KEEPINTVL", 1, 32767, "kernel default",
             "Seconds between probes (TCP_KEEPINTVL).",
-            new Kernel(Kernel.IPPROTO_TCP, 5, "TCP_KEEPINTERVAL", "tcp_keepalive_intvl")),
+            new Kernel(Kernel.IPPROTO_TCP, 5, "TCP_KEEPINTERVAL", "tcp_keepalive_intvl", 1, 32767)),
     COUNT("count", "KEEPCNT", 1, 127, "kernel default",
             "Unanswered probes before the connection is dropped (TCP_KEEPCNT).",
-            new Kernel(Kernel.IPPROTO_TCP, 6, "TCP_KEEPCOUNT", "tcp_keepalive_probes")),
+            new Kernel(Kernel.IPPROTO_TCP, 6, "TCP_KEEPCOUNT", "tcp_keepalive_probes", 1, 127)),
     USER_TIMEOUT("user_timeout", "KEEPALIVE_USER_TIMEOUT", 10_000, Integer.MAX_VALUE, "off",
             "How long sent data may stay unacknowledged before the connection is dropped (TCP_USER_TIMEOUT,"
                     + " Linux only): a duration such as `120s`, `2m` or `90000ms`; a bare number is milliseconds"
                     + " (as in 1.0 and the kernel). At least 10 s and at least idle + interval x count.",
-            new Kernel(Kernel.IPPROTO_TCP, 18, "TCP_USER_TIMEOUT", null)),
+            new Kernel(Kernel.IPPROTO_TCP, 18, "TCP_USER_TIMEOUT", null, 0, Integer.MAX_VALUE)),
     FORCE("force", "KEEPALIVE_FORCE", Arrays.asList("keepalive", "all", "off"), "keepalive",
             "`keepalive`: the program cannot switch keepalive off (its own idle/interval/count still win);"
                     + " `all`: the values here also replace the program's own; `off`: whatever the program sets"
@@ -56,11 +56,22 @@ public enum Option {
         /** The kernel's default under {@link #PROC_DIR}, or null. */
         public final String procFile;
 
-        Kernel(int level, int option, String name, String procFile) {
+        /** The kernel's own range for the option's value (TCP_USER_TIMEOUT: any non-negative number). */
+        private final int min;
+        private final int max;
+
+        Kernel(int level, int option, String name, String procFile, int min, int max) {
+            this.min = min;
+            this.max = max;
             this.level = level;
             this.option = option;
             this.name = name;
             this.procFile = procFile == null ? null : PROC_DIR + procFile;
+        }
+
+        /** Whether the kernel would take this value: a program's invalid value is not the agent's to fix. */
+        public boolean accepts(int value) {
+            return value >= min && value <= max;
         }
     }
 

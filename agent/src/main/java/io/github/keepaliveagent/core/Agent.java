@@ -94,8 +94,10 @@ public final class Agent {
                     dispatcher.install(null, null); // new sockets are left alone from now on
                     publish(dispatcher, "off (attach): new sockets are left alone"); // for status --agent
                 }
-                Log.info(version() + " is off (attach): new sockets are left alone");
-                return new Outcome(Outcome.State.OFF, "new sockets are left alone", details);
+                String off = "new sockets are left alone (connections accepted by a listening socket the agent"
+                        + " configured before still inherit keepalive from it)";
+                Log.info(version() + " is off (attach): " + off);
+                return new Outcome(Outcome.State.OFF, off, details);
             }
             Applier applier = install(settings, inst, dispatcher);
             details.addAll(missingDetails(applier));

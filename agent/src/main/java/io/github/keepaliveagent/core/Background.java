@@ -91,7 +91,8 @@ final class Background implements Runnable {
                 applier.scanner().scanOnce();
             }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // Only code with access to every thread interrupts this one: say what stops with it.
+            Log.warn("the agent's thread was interrupted: no more scans for sockets no hook configured");
         } catch (Throwable e) {
             Log.warn(e, "the scan for sockets no hook configured stopped");
         }

@@ -46,19 +46,29 @@ public final class AgentJar {
     }
 
     /**
-     * The loader of the agent proper: a class loader of its own, whose parent is the platform loader
-     * (JDK 9+) or the extension loader (JDK 8), so that the application's classes are never seen and
-     * what the agent opens in java.base goes to this loader's unnamed module, not the application's.
-     *
-     * <p>A named module in a layer of its own was built and measured first: it cost ~55 ms of CPU at
-     * every JVM's start-up (the JDK's module resolution spins lambdas), for a protection this loader
-     * gets by construction too: the application cannot name its classes, reach its loader or objects
-     * (the only reference is the dispatcher's private field), and no agent frame calls application code
-     * (docs/how-it-works.md).
+     * The loader of the agent proper, a class loader of its own whose parent is the platform loader (JDK
+     * 9+) or the extension loader (JDK 8): the application's classes are never seen. On JDK 9+ its
+     * classes form the named module {@code AgentModule}, which opens nothing: the confinement holds even
+     * when application code gets hold of one of the agent's classes.
      */
-    ClassLoader agentLoader() {
-        // JDK 9+: the platform loader; JDK 8: the extension loader. Never the application's classes.
-        return new IsolatedLoader(this, ClassLoader.getSystemClassLoader().getParent());
+    ClassLoader agentLoader() throws Exception {
+        ClassLoader loader = new IsolatedLoader(this, ClassLoader.getSystemClassLoader().getParent());
+        try {
+            Class.class.getMethod("getModule");
+        } catch (NoSuchMethodException jdk8) {
+            return loader; // no modules: nothing to confine the agent's classes beyond its own loader
+        }
+        try {
+            java.lang.invoke.MethodHandles.publicLookup().findStatic(
+                    Class.forName("io.github.keepaliveagent.launcher.AgentModule"), "define",
+                    java.lang.invoke.MethodType.methodType(void.class, AgentJar.class, ClassLoader.class))
+                    .invokeExact(this, loader);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        return loader;
     }
 
     /** The command line: a JVM of its own, where nothing needs confining; it sees the JDK's attach API. */

@@ -10,9 +10,9 @@ import java.security.PrivilegedExceptionAction;
 /**
  * The jar's Premain-Class, Agent-Class and Main-Class, and with {@link AgentJar} and
  * {@link IsolatedLoader} the only agent classes that the application's class loader can see. It loads
- * the agent proper from its hidden place in the jar into a class loader of its own, calls it, and keeps
- * no reference to it: nothing the application can reach leads to the agent's state or to what the
- * agent opens.
+ * the agent proper from its hidden place in the jar into a class loader of its own (on JDK 9+ a named
+ * module, see {@code AgentModule}), calls it, and keeps no reference to it: nothing the application
+ * can reach leads to the agent's state or to what the agent opens.
  */
 public final class Launcher {
 

@@ -20,8 +20,22 @@ public final class ProbeApp {
     private ProbeApp() {
     }
 
+    /** A class of the agent's, if a stack walk from code the agent called ever met one. */
+    private static volatile Class<?> walked;
+
     public static void main(String[] args) throws Exception {
         new java.net.Socket().close(); // the JDK's socket classes are loaded (and hooked, with the agent)
+        // The agent's self-check (a second after start-up) creates a Socket: with a factory of the
+        // program's, the program's code runs on the agent's thread and can walk its stack.
+        java.net.Socket.setSocketImplFactory(() -> {
+            StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).forEach(frame -> {
+                if (frame.getDeclaringClass().getName().startsWith("io.github.keepaliveagent.")) {
+                    walked = frame.getDeclaringClass();
+                }
+            });
+            throw new IllegalStateException("the program makes no more sockets");
+        });
+        Thread.sleep(2500);
         probe("before");
         if (args.length == 2 && "--again".equals(args[0])) {
             System.out.println("ready pid=" + ProcessHandle.current().pid());
@@ -70,6 +84,14 @@ public final class ProbeApp {
             install.setAccessible(true);
             return install;
         });
+        probes.put("agent class from a stack walk, private lookup", () -> MethodHandles.privateLookupIn(walked(),
+                MethodHandles.lookup()));
+        probes.put("agent class from a stack walk, deep reflection", () -> {
+            walked().getDeclaredMethods()[0].setAccessible(true);
+            return null;
+        });
+        probes.put("agent class from a stack walk, its loader's other classes", () -> walked().getClassLoader()
+                .loadClass("io.github.keepaliveagent.jdk.JdkAccess").getMethod("current").invoke(null));
         for (Map.Entry<String, Callable<Object>> probe : probes.entrySet()) {
             String outcome;
             try {
@@ -80,6 +102,13 @@ public final class ProbeApp {
             }
             System.out.println("probe " + round + " " + probe.getKey() + " " + outcome);
         }
+    }
+
+    private static Class<?> walked() {
+        if (walked == null) {
+            throw new IllegalStateException("no agent class met: nothing to probe");
+        }
+        return walked;
     }
 
     private static Object open(Class<?> type, String name) throws NoSuchFieldException {
