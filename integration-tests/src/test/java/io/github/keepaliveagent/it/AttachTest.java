@@ -136,6 +136,22 @@ class AttachTest {
     }
 
     /**
+     * The shell that gives a target the directory $0 as its /tmp. A checkout under /tmp (a CI clone) would
+     * vanish with it, jars and all: it is bound into the private /tmp at the same path first.
+     */
+    private static final String PRIVATE_TMP = privateTmpScript();
+
+    private static String privateTmpScript() {
+        Path repo = Paths.get("").toAbsolutePath().getParent();
+        if (repo.startsWith("/tmp") && repo.getNameCount() > 1) {
+            String top = "/tmp/" + repo.getName(1);
+            String inside = "\"$0\"/" + repo.getName(1);
+            return "mkdir -p " + inside + " && mount --bind " + top + " " + inside + " && mount --bind \"$0\" /tmp";
+        }
+        return "mount --bind \"$0\" /tmp";
+    }
+
+    /**
      * A target with a /tmp of its own (a mount namespace, like systemd's PrivateTmp) and a cwd of its own:
      * attach reports through the attach connection, so it is reported correctly; status alone changes
      * nothing there; the agent creates no file in either place.
@@ -144,7 +160,7 @@ class AttachTest {
     void aTargetWithItsOwnTmpIsAttachedAndReportedAndNothingIsCreated() throws Exception {
         Path privateTmp = Files.createTempDirectory(Paths.get("target").toAbsolutePath(), "private-tmp");
         Path cwd = Files.createTempDirectory(Paths.get("target").toAbsolutePath(), "attach-cwd");
-        List<String> ownTmp = List.of("unshare", "-m", "sh", "-c", "mount --bind \"$0\" /tmp && exec \"$@\"",
+        List<String> ownTmp = List.of("unshare", "-m", "sh", "-c", PRIVATE_TMP + " && exec \"$@\"",
                 privateTmp.toString());
         String jdk25 = System.getProperty("jdk25.home");
         try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")), cwd, ownTmp)) {
@@ -188,7 +204,7 @@ class AttachTest {
     void aTargetInItsOwnPidAndMountNamespacesIsAttachedByJdk17() throws Exception {
         Path privateTmp = Files.createTempDirectory(Paths.get("target").toAbsolutePath(), "private-tmp");
         List<String> container = List.of("unshare", "-m", "-p", "--fork", "--kill-child", "sh", "-c",
-                "mount --bind \"$0\" /tmp && exec \"$@\"", privateTmp.toString());
+                PRIVATE_TMP + " && exec \"$@\"", privateTmp.toString());
         try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")), null, container)) {
             assertTrue(Files.readString(Paths.get("/proc", target.pid, "status")).contains("\nNSpid:\t" + target.pid
                     + "\t1\n"), "pid 1 in its own pid namespace");
