@@ -146,7 +146,8 @@ class AttachTest {
         if (repo.startsWith("/tmp") && repo.getNameCount() > 1) {
             String top = "/tmp/" + repo.getName(1);
             String inside = "\"$0\"/" + repo.getName(1);
-            return "mkdir -p " + inside + " && mount --bind " + top + " " + inside + " && mount --bind \"$0\" /tmp";
+            // --rbind: the checkout's mount inside the private directory comes along.
+            return "mkdir -p " + inside + " && mount --bind " + top + " " + inside + " && mount --rbind \"$0\" /tmp";
         }
         return "mount --bind \"$0\" /tmp";
     }
