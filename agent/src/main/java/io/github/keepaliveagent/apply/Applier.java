@@ -47,6 +47,14 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
     public static final ThreadLocal<Boolean> SELF_CHECK = new ThreadLocal<>();
     /** Options the kernel refused once: warned about once. */
     private final Set<String> refused = ConcurrentHashMap.newKeySet();
+    /**
+     * Every listening socket got the settings (the agent was there when it was created, or a retrofit
+     * configured it), so an accepted connection inherited them and costs no system call at all. A
+     * listener that predates the agent (one an attach with retrofit=false left alone, or one a JVM
+     * component opened before premain) is found by the scan, which then configures it.
+     */
+    private volatile boolean listenersConfigured;
+
     /** What this JDK/OS cannot apply, as warned at install; null when nothing is missing. */
     private volatile String missing;
 
@@ -88,6 +96,11 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         return scanner;
     }
 
+    /** Set once every listening socket is known to carry the settings; see {@link #listenersConfigured}. */
+    public void listenersConfigured() {
+        listenersConfigured = true;
+    }
+
     public String missing() {
         return missing;
     }
@@ -108,10 +121,15 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
 
     @Override
     public void accept(Object socket, int kind) {
-        if (applying.get() != null) {
-            return; // a socket created while applying options (a JDK probe) is not ours to change
+        // The JDK-API path may create a socket while it applies options (a JDK probe): not ours to change.
+        // The native path creates none, and skips the thread-local on every socket.
+        boolean guard = javaOptions != null;
+        if (guard && applying.get() != null) {
+            return;
         }
-        applying.set(Boolean.TRUE);
+        if (guard) {
+            applying.set(Boolean.TRUE);
+        }
         try {
             if (System.getSecurityManager() == null) {
                 apply(socket, kind);
@@ -133,7 +151,9 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
             }
             Log.debug(cause, "could not configure {}", Log.name(socket));
         } finally {
-            applying.remove();
+            if (guard) {
+                applying.remove();
+            }
         }
     }
 
@@ -164,7 +184,7 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                     }
                 } else if (isTcp(socket)) {
                     FileDescriptor fd = descriptors.of(socket);
-                    if (isAccepted(socket) && inheritedKeepalive(fd)) {
+                    if (isAccepted(socket) && (listenersConfigured || inheritedKeepalive(fd))) {
                         if (Log.debugEnabled()) {
                             Log.debug("accepted {}: inherits its listening socket's settings", Log.name(socket));
                         }

@@ -61,7 +61,9 @@ public final class Agent {
             privileged(new Work<Applier>() { // a class, not a lambda: no lambda machinery at start-up
                 @Override
                 public Applier run() throws Exception {
-                    return install(settings, inst, null);
+                    Applier applier = install(settings, inst, null);
+                    applier.listenersConfigured(); // at start-up every listener comes after the hooks
+                    return applier;
                 }
             });
         }
@@ -106,6 +108,9 @@ public final class Agent {
                         : Retrofit.run(applier);
                 Log.info(retrofit);
                 details.add(retrofit);
+                if (applier != null && !retrofit.startsWith("retrofit failed")) {
+                    applier.listenersConfigured();
+                }
             }
             return new Outcome(dispatcher == null ? Outcome.State.INSTALLED : Outcome.State.UPDATED,
                     settings.describe(), details);

@@ -132,6 +132,19 @@ class ApplierTest {
     }
 
     @Test
+    void onceEveryListenerIsKnownConfiguredAnAcceptedConnectionCostsNoSystemCall() throws Exception {
+        Applier natively = applier("idle=63", NATIVES);
+        natively.listenersConfigured();
+        try (ServerSocketChannel server = ServerSocketChannel.open().bind(loopback()); // not handed over
+                SocketChannel client = SocketChannel.open(server.getLocalAddress());
+                SocketChannel accepted = server.accept()) {
+            natively.accept(accepted, Dispatcher.SOCKET);
+            assertEquals(false, accepted.getOption(StandardSocketOptions.SO_KEEPALIVE),
+                    "trusted to have inherited: not even looked at");
+        }
+    }
+
+    @Test
     void theFilterKeepsKeepaliveOnAndLetsTheProgramsOwnValuesWinByDefault() {
         Applier byDefault = applier("idle=60", NATIVES);
         assertEquals(Boolean.TRUE, byDefault.apply("SO_KEEPALIVE", Boolean.FALSE));
