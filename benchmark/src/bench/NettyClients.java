@@ -1,0 +1,49 @@
+package bench;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+
+/** COUNT Netty epoll client connections to a port, opened one after another and held (IdleClient netty). */
+final class NettyClients implements AutoCloseable {
+
+    private final EventLoopGroup group;
+    private final List<Channel> channels;
+
+    private NettyClients(EventLoopGroup group, List<Channel> channels) {
+        this.group = group;
+        this.channels = channels;
+    }
+
+    static NettyClients open(int port, int count) throws Exception {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        List<Channel> channels = new ArrayList<>(count);
+        Bootstrap b = new Bootstrap().group(group).channel(EpollSocketChannel.class)
+                .handler(NettyLoop.NOOP);
+        InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        for (int i = 0; i < count; i++) {
+            channels.add(b.connect(to).sync().channel());
+        }
+        return new NettyClients(group, channels);
+    }
+
+    String describeFirst() {
+        return NettyLoop.describe(channels.get(0));
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Channel c : channels) {
+            c.close();
+        }
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+    }
+}
