@@ -194,7 +194,8 @@ w("# keepalive-agent benchmark results")
 w("")
 w("Written by `benchmark/run` on %s." % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
 w("")
-w("- Command: `%s`" % E.get("BENCH_COMMAND", "benchmark/run"))
+w("- Command: `%s` (checkout at %s; its agent and examples jars)" % (
+    E.get("BENCH_COMMAND", "benchmark/run"), E.get("AGENT_COMMIT", "?")))
 w("- Machine: %d CPUs (%s), Linux %s; load average (1/5/15 min) at the start: %s (LOAD_END)." % (
     os.cpu_count(), cpu_model, os.uname().release, load_start))
 w("- JDKs: jdk17 = %s; jdk25 = %s. libkeepalive: `%s` (Debian libkeepalive0 %s)." % (
@@ -363,8 +364,8 @@ if "idle" in SECTIONS:
     setup, idle = kvf("setup_cpu_ms"), kvf("idle_cpu_ms")
     w("`bench.IdleClient jdk|netty %d %d` on %s: opens %d client connections one after another (java.net.Socket, "
       "or Netty epoll `Bootstrap.connect`) to a peer JVM of its own (no agent; it holds the far ends, so "
-      "this JVM holds %d TCP descriptors), then sleeps %d s. **set-up** = CPU of opening them; **idle** = CPU "
-      "of the sleep. agent-scanoff = agent with KEEPALIVE_SCAN=off, agent-scan1 = with KEEPALIVE_SCAN=1 (a "
+      "this JVM holds %d TCP descriptors), waits 1 s, then sleeps %d s. **set-up** = CPU of opening them; **idle** = "
+      "CPU of the sleep. agent-scanoff = agent with KEEPALIVE_SCAN=off, agent-scan1 = with KEEPALIVE_SCAN=1 (a "
       "scan of /proc/self/fd every second). %d interleaved rounds." % (
           IDLE_COUNT, IDLE_SECONDS, jdk, IDLE_COUNT, IDLE_COUNT, IDLE_SECONDS, IDLE_ROUNDS))
     w("")
@@ -380,14 +381,18 @@ if "idle" in SECTIONS:
     w("")
     ov = {k: [1000 * (setup(a) - setup(b)) / IDLE_COUNT for a, b in zip(res[(k, "agent-scanoff")], res[(k, "none")])]
           for k in ("jdk", "netty")}
-    scan_ms = [(idle(a) - idle(b)) / IDLE_SECONDS for a, b in zip(res[("jdk", "agent-scan1")], res[("jdk", "agent-scanoff")])]
+    # CPU per second of idle time that scan=1 adds; the scanning thread sleeps 1 s between scans, so with x
+    # seconds of CPU per scan (one thread: CPU ~ its own time), c = x / (1 + x) and x = c / (1 - c).
+    scan_c = [(idle(a) - idle(b)) / 1000 / IDLE_SECONDS for a, b in zip(res[("jdk", "agent-scan1")], res[("jdk", "agent-scanoff")])]
+    scan_ms = [1000 * c / (1 - c) if c < 1 else float("inf") for c in scan_c]
     missed = [l for r in res[("jdk", "agent-scan1")] for l in r["err"].splitlines() if " found " in l]
     w("- Set-up overhead of the agent per connection (agent-scanoff minus none, same round): JDK path %s us, "
       "Netty epoll path %s us." % (fmt_ratio(ov["jdk"], 1), fmt_ratio(ov["netty"], 1)))
-    w("- Scan cost per period with %d idle connections (idle CPU of agent-scan1 minus agent-scanoff, divided by "
-      "%d one-second periods): **%s ms per scan** (%.1f us per descriptor); share of one core at the default "
-      "period (60 s): %.3f%%." % (IDLE_COUNT, IDLE_SECONDS, fmt_ratio(scan_ms, 1), 1000 * med(scan_ms) / IDLE_COUNT,
-                                  100 * med(scan_ms) / 60000))
+    w("- Scan cost with %d idle connections: KEEPALIVE_SCAN=1 adds %s of a core while idle (idle CPU of "
+      "agent-scan1 minus agent-scanoff over %d s); the thread sleeps 1 s between scans, so that is **%s ms of CPU "
+      "per scan** (%.1f us per descriptor), i.e. %.3f%% of one core at the default period (60 s)." % (
+          IDLE_COUNT, fmt_ratio(scan_c, 3), IDLE_SECONDS, fmt_ratio(scan_ms, 0), 1000 * med(scan_ms) / IDLE_COUNT,
+          100 * med(scan_ms) / (60000 + med(scan_ms))))
     w("- Nothing missed: %s" % ("no scan reported a socket without keepalive (every connection had been "
                                  "configured by a hook)." if not missed else "**the scan reported: %s**" % missed[0]))
     w("")
@@ -395,7 +400,7 @@ if "idle" in SECTIONS:
                     med(ov["netty"]) <= med(ov["jdk"]), "Netty %.1f us, JDK %.1f us per connection (medians)" % (
                         med(ov["netty"]), med(ov["jdk"]))))
     targets.append(("scan cost per period, %d connections (reported, no target)" % IDLE_COUNT, None,
-                    "%.1f ms per scan" % med(scan_ms)))
+                    "%.0f ms CPU per scan (median)" % med(scan_ms)))
 
 # --- memory -------------------------------------------------------------------------------------------
 if "memory" in SECTIONS:

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * Opens COUNT loopback connections and holds them idle for SECONDS: the process under measurement holds the
  * client ends (one descriptor each; the far ends are in a Peer process, so the 20,000-descriptor limit
  * allows 10,000). Arguments: jdk|netty COUNT SECONDS [check]. Prints the set-up phase (opening every
- * connection) and the idle phase as key=value lines; with "check", the options of the first connection.
+ * connection) and the idle phase (after one second's settling) as key=value lines; with "check", the options of the first connection.
  */
 public final class IdleClient {
 
@@ -47,6 +47,7 @@ public final class IdleClient {
                 }
                 held = () -> {
                     for (Socket s : sockets) {
+                        s.setSoLinger(true, 0); // RST: no TIME_WAIT left for the next run
                         s.close();
                     }
                 };
@@ -56,6 +57,7 @@ public final class IdleClient {
                 }
             }
             System.out.println("connections=" + count);
+            Thread.sleep(1000); // let the JIT and GC finish what the set-up left them: not idle cost
             cpu = Cpu.millis();
             start = System.nanoTime();
             Thread.sleep(seconds * 1000L);

@@ -42,6 +42,7 @@ final class NettyClients implements AutoCloseable {
     @Override
     public void close() throws Exception {
         for (Channel c : channels) {
+            ((EpollSocketChannel) c).config().setSoLinger(0); // RST: no TIME_WAIT left for the next run
             c.close();
         }
         group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
