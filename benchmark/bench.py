@@ -59,6 +59,11 @@ def load():
         return " ".join(f.read().split()[:3])
 
 
+def section_load():
+    w("Load average (1/5/15 min) when this section began: %s." % load())
+    w("")
+
+
 def jvm(jdk, variant):
     """The command line of a variant up to (not including) the class path: env VARS java [-javaagent]."""
     java = os.path.join(JDKS[jdk], "bin", "java")
@@ -248,6 +253,7 @@ if "sanity" in SECTIONS:
 if "startup" in SECTIONS:
     w("## Start-up: a one-connection program")
     w("")
+    section_load()
     variants = ("none", "empty", "agent", "libkeepalive")
     items = [((jdk, v), jvm(jdk, v) + ["-cp", EXAMPLES_JAR, "example.OneSocket"]) for jdk in JDKS for v in variants]
     interleave(items, 1, 60, "start-up warm-up")
@@ -292,6 +298,7 @@ if "startup" in SECTIONS:
 if "connect" in SECTIONS:
     w("## Per connection: connect + accept + close on loopback")
     w("")
+    section_load()
     jdk_variants = ("none", "agent", "libkeepalive", "self")
     netty_variants = ("none", "agent", "libkeepalive")
     items = []
@@ -305,8 +312,8 @@ if "connect" in SECTIONS:
     res = interleave(items, ROUNDS, 900, "connect loops")
     loop = kvf("loop_cpu_ms")
     w("JDK path: `bench.JdkLoop %d %d` (java.net.Socket + ServerSocket, one thread, like `example.ConnectLoop`). "
-      "Netty path: `bench.NettyLoop %d %d` (Netty 4.2.13 epoll server and epoll client, one event loop each). "
-      "Warm-up connections first, then the measured ones; %d interleaved rounds. **loop CPU** = CPU of the "
+      "Netty path: `bench.NettyLoop %d %d` (Netty 4.2.13 epoll server and epoll client on one event loop). "
+      "Warm-up connections first, then (once the JVM is 1.5 s old, so that an agent's own start-up work is over) the measured ones; %d interleaved rounds. **loop CPU** = CPU of the "
       "measured phase only, per connection (both ends: two sockets); **process CPU** = whole JVM, start-up "
       "and warm-up included." % (WARMUP, MEASURED, NETTY_WARMUP, NETTY_MEASURED, ROUNDS))
     w("")
@@ -329,6 +336,13 @@ if "connect" in SECTIONS:
         n = MEASURED if path == "jdk" else NETTY_MEASURED
         return [1000 * (loop(a) - loop(b)) / n for a, b in zip(res[(path, jdk, v)], res[(path, jdk, "none")])]
 
+    w("Loop CPU per round (ms, in the order run; each round ran every row once):")
+    w("")
+    w("| path | JDK | variant | " + " | ".join("r%d" % (i + 1) for i in range(ROUNDS)) + " |")
+    w("|---|---|---|" + "---:|" * ROUNDS)
+    for key, _ in items:
+        w("| %s | %s | %s | %s |" % (key + (" | ".join("%.0f" % loop(r) for r in res[key]),)))
+    w("")
     w("Overhead per connection (loop CPU of the variant minus none's, same round), microseconds:")
     w("")
     w("| path | JDK | agent | libkeepalive | self |")
@@ -355,6 +369,7 @@ if "connect" in SECTIONS:
 if "idle" in SECTIONS:
     w("## %d idle connections in one JVM: opening them, holding them, the scan" % IDLE_COUNT)
     w("")
+    section_load()
     jdk = NETTY_JDK
     variants = [("jdk", "none"), ("jdk", "agent-scanoff"), ("jdk", "agent-scan1"), ("netty", "none"),
                 ("netty", "agent-scanoff")]
@@ -362,7 +377,7 @@ if "idle" in SECTIONS:
                                      str(IDLE_COUNT), str(IDLE_SECONDS)]) for k, v in variants]
     res = interleave(items, IDLE_ROUNDS, 600, "idle connections")
     setup, idle = kvf("setup_cpu_ms"), kvf("idle_cpu_ms")
-    w("`bench.IdleClient jdk|netty %d %d` on %s: opens %d client connections one after another (java.net.Socket, "
+    w("`bench.IdleClient jdk|netty %d %d` on %s: once the JVM is 1.5 s old, opens %d client connections one after another (java.net.Socket, "
       "or Netty epoll `Bootstrap.connect`) to a peer JVM of its own (no agent; it holds the far ends, so "
       "this JVM holds %d TCP descriptors), waits 1 s, then sleeps %d s. **set-up** = CPU of opening them; **idle** = "
       "CPU of the sleep. agent-scanoff = agent with KEEPALIVE_SCAN=off, agent-scan1 = with KEEPALIVE_SCAN=1 (a "
@@ -406,6 +421,7 @@ if "idle" in SECTIONS:
 if "memory" in SECTIONS:
     w("## No memory retained per socket")
     w("")
+    section_load()
     w("`example.ConnectLoop 0 %d` with `-Xmx32m -Xlog:gc`, without and with the agent. A leak of %d bytes or "
       "more per connection (two sockets) would not fit in the heap and would end in OutOfMemoryError; smaller "
       "leaks are not proven absent by this run, but would show as a post-GC heap that climbs from the first "

@@ -26,6 +26,19 @@ final class Cpu {
         }
     }
 
+    /**
+     * Waits until the JVM is 1.5 s old: an agent's start-up work on its own thread (keepalive-agent warms up
+     * ASM, then runs a self-check one second after premain) is start-up cost, measured apart, not the
+     * per-connection cost of the phase that follows. Every variant waits alike.
+     */
+    static void settle() throws InterruptedException {
+        long age = ProcessHandle.current().info().startInstant()
+                .map(t -> System.currentTimeMillis() - t.toEpochMilli()).orElse(0L);
+        if (age < 1500) {
+            Thread.sleep(1500 - age);
+        }
+    }
+
     /** Prints one phase as key=value lines: NAME_cpu_ms and NAME_wall_ms. */
     static void print(String name, long cpuStart, long nanoStart) {
         System.out.println(name + "_cpu_ms=" + (millis() - cpuStart));

@@ -29,6 +29,7 @@ public final class IdleClient {
         Process peer = startPeer(count / 1000 + seconds + 120);
         try {
             int port = readPort(peer);
+            Cpu.settle();
             AutoCloseable held;
             long cpu = Cpu.millis();
             long start = System.nanoTime();

@@ -38,6 +38,7 @@ public final class JdkLoop {
             int warmUp = Integer.parseInt(args[0]);
             int measured = Integer.parseInt(args[1]);
             run(server, loopback, warmUp, self);
+            Cpu.settle();
             long cpu = Cpu.millis();
             long start = System.nanoTime();
             run(server, loopback, measured, self);

@@ -3,12 +3,14 @@ package bench;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -22,7 +24,7 @@ import io.netty.channel.epoll.EpollSocketChannel;
 
 /**
  * Connect + accept + close on loopback through Netty's native epoll transport: an epoll server and an
- * epoll client (one event loop each), one connection at a time. Arguments: warm-up count, measured count;
+ * epoll client sharing one event loop, one connection at a time. Arguments: warm-up count, measured count;
  * or "check": one connection, then the options of both ends as the kernel reports them.
  */
 public final class NettyLoop {
@@ -32,15 +34,15 @@ public final class NettyLoop {
 
     public static void main(String[] args) throws Exception {
         boolean check = args[0].equals("check");
-        EventLoopGroup serverGroup = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        EventLoopGroup clientGroup = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        // One event loop for both ends: fewer thread hand-offs per connection, so less noise between runs.
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         BlockingQueue<Channel> accepted = new LinkedBlockingQueue<>();
         try {
-            Channel server = new ServerBootstrap().group(serverGroup).channel(EpollServerSocketChannel.class)
+            Channel server = new ServerBootstrap().group(group).channel(EpollServerSocketChannel.class)
                     .childHandler(new Accepted(accepted))
                     .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).sync().channel();
             InetSocketAddress to = (InetSocketAddress) server.localAddress();
-            Bootstrap client = new Bootstrap().group(clientGroup).channel(EpollSocketChannel.class)
+            Bootstrap client = new Bootstrap().group(group).channel(EpollSocketChannel.class)
                     .option(ChannelOption.SO_LINGER, 0) // RST on close: no TIME_WAIT pile-up
                     .handler(NOOP);
             if (check) {
@@ -54,6 +56,7 @@ public final class NettyLoop {
                 int warmUp = Integer.parseInt(args[0]);
                 int measured = Integer.parseInt(args[1]);
                 run(client, to, accepted, warmUp);
+                Cpu.settle();
                 long cpu = Cpu.millis();
                 long start = System.nanoTime();
                 run(client, to, accepted, measured);
@@ -62,19 +65,58 @@ public final class NettyLoop {
             }
             server.close().sync();
         } finally {
-            clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
-            serverGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 
+    /**
+     * COUNT connections, driven from the event loop itself (the main thread only waits): connect; once the
+     * client is connected and the server has its accepted channel, close both; when both are closed, the next.
+     * Every step runs on the one event loop thread, so no thread hand-off adds scheduler noise.
+     */
     private static void run(Bootstrap client, InetSocketAddress to, BlockingQueue<Channel> accepted, int count)
             throws Exception {
-        for (int i = 0; i < count; i++) {
-            Channel c = client.connect(to).sync().channel();
-            Channel a = take(accepted);
-            c.close().sync();
-            a.close().sync();
+        CountDownLatch done = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
+        Runnable[] next = new Runnable[1];
+        int[] left = {count};
+        next[0] = () -> {
+            if (left[0]-- == 0) {
+                done.countDown();
+                return;
+            }
+            client.connect(to).addListener((ChannelFutureListener) f -> {
+                if (!f.isSuccess()) {
+                    failure[0] = f.cause();
+                    done.countDown();
+                    return;
+                }
+                Channel a = accepted.poll();
+                if (a == null) { // the accept not seen yet: it is the loop's next event; come back after it
+                    f.channel().eventLoop().execute(() -> closeBoth(f.channel(), accepted, next[0], failure, done));
+                } else {
+                    closeBoth(f.channel(), a, next[0]);
+                }
+            });
+        };
+        client.config().group().next().execute(next[0]);
+        if (!done.await(600, TimeUnit.SECONDS) || failure[0] != null) {
+            throw new IllegalStateException("the loop did not finish", failure[0]);
         }
+    }
+
+    private static void closeBoth(Channel c, BlockingQueue<Channel> accepted, Runnable next, Throwable[] failure,
+            CountDownLatch done) {
+        Channel a = accepted.poll();
+        if (a == null) {
+            c.eventLoop().execute(() -> closeBoth(c, accepted, next, failure, done));
+            return;
+        }
+        closeBoth(c, a, next);
+    }
+
+    private static void closeBoth(Channel c, Channel a, Runnable next) {
+        c.close().addListener(f -> a.close().addListener(g -> next.run()));
     }
 
     private static Channel take(BlockingQueue<Channel> accepted) throws Exception {
