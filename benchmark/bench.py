@@ -378,7 +378,7 @@ if "idle" in SECTIONS:
     res = interleave(items, IDLE_ROUNDS, 600, "idle connections")
     setup, idle = kvf("setup_cpu_ms"), kvf("idle_cpu_ms")
     w("`bench.IdleClient jdk|netty %d %d` on %s: once the JVM is 1.5 s old, opens %d client connections one after another (java.net.Socket, "
-      "or Netty epoll `Bootstrap.connect`) to a peer JVM of its own (no agent; it holds the far ends, so "
+      "or Netty epoll `Bootstrap.connect`, each started by the previous one's completion on the event loop) to a peer JVM of its own (no agent; it holds the far ends, so "
       "this JVM holds %d TCP descriptors), waits 1 s, then sleeps %d s. **set-up** = CPU of opening them; **idle** = "
       "CPU of the sleep. agent-scanoff = agent with KEEPALIVE_SCAN=off, agent-scan1 = with KEEPALIVE_SCAN=1 (a "
       "scan of /proc/self/fd every second). %d interleaved rounds." % (

@@ -4,9 +4,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -23,14 +26,33 @@ final class NettyClients implements AutoCloseable {
         this.channels = channels;
     }
 
+    /** Connects one after another, each connect started by the previous one's completion on the event loop. */
     static NettyClients open(int port, int count) throws Exception {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         List<Channel> channels = new ArrayList<>(count);
-        Bootstrap b = new Bootstrap().group(group).channel(EpollSocketChannel.class)
-                .handler(NettyLoop.NOOP);
+        Bootstrap b = new Bootstrap().group(group).channel(EpollSocketChannel.class).handler(NettyLoop.NOOP);
         InetSocketAddress to = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-        for (int i = 0; i < count; i++) {
-            channels.add(b.connect(to).sync().channel());
+        CountDownLatch done = new CountDownLatch(1);
+        Throwable[] failure = new Throwable[1];
+        Runnable[] next = new Runnable[1];
+        next[0] = () -> {
+            if (channels.size() == count) {
+                done.countDown();
+                return;
+            }
+            b.connect(to).addListener((ChannelFutureListener) f -> {
+                if (f.isSuccess()) {
+                    channels.add(f.channel());
+                    next[0].run();
+                } else {
+                    failure[0] = f.cause();
+                    done.countDown();
+                }
+            });
+        };
+        group.next().execute(next[0]);
+        if (!done.await(600, TimeUnit.SECONDS) || failure[0] != null) {
+            throw new IllegalStateException("connecting did not finish", failure[0]);
         }
         return new NettyClients(group, channels);
     }
@@ -45,6 +67,6 @@ final class NettyClients implements AutoCloseable {
             ((EpollSocketChannel) c).config().setSoLinger(0); // RST: no TIME_WAIT left for the next run
             c.close();
         }
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
 }
