@@ -56,6 +56,15 @@ final class OwnSockets {
 
     /** Visits each TCP socket (IPv4 or IPv6 stream socket) of this process, one at a time. */
     static void forEach(NativeCalls natives, Visitor visitor) throws IOException {
+        forEach(natives, false, visitor);
+    }
+
+    /**
+     * @param withoutKeepalive only sockets with keepalive off (the scan): one getsockopt answers for the
+     *        common case, a socket that has keepalive; the three that tell a TCP socket follow only for
+     *        the rest (measured: ~14 us a descriptor with four, for 10,000 descriptors a scan)
+     */
+    static void forEach(NativeCalls natives, boolean withoutKeepalive, Visitor visitor) throws IOException {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Paths.get("/proc/self/fd"))) {
             for (Path entry : fds) {
                 int number;
@@ -68,6 +77,9 @@ final class OwnSockets {
                 if (link == null || !link.startsWith("socket:[")) {
                     continue;
                 }
+                if (withoutKeepalive && hasKeepalive(natives, number)) {
+                    continue;
+                }
                 TcpSocket socket = inspect(natives, number, link);
                 if (socket != null) {
                     try {
@@ -77,6 +89,14 @@ final class OwnSockets {
                     }
                 }
             }
+        }
+    }
+
+    private static boolean hasKeepalive(NativeCalls natives, int number) {
+        try {
+            return natives.getInt(natives.wrap(number), Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE) != 0;
+        } catch (Exception closedMeanwhile) {
+            return true; // nothing to look at any more
         }
     }
 

@@ -34,7 +34,7 @@ public final class Scanner {
     /** One look; returns how many sockets it found that no hook had configured. */
     public int scanOnce() throws Exception {
         List<OwnSockets.TcpSocket> candidates = new ArrayList<>();
-        OwnSockets.forEach(applier.natives(), socket -> {
+        OwnSockets.forEach(applier.natives(), true, socket -> {
             if (!socket.keepalive) {
                 candidates.add(socket);
             }
