@@ -16,8 +16,8 @@ import java.util.zip.ZipOutputStream;
  * of the agent proper to keepalive-agent/NAME.classdata, where the application's class loader, which has
  * the jar on its class path, never finds a class; only the launcher package stays where a class loader
  * looks. The dispatcher's class file (package java.net, which no class path may define) goes to
- * keepalive-agent/KeepAliveAgentDispatcher.class. Entry order and times are kept: the output is as
- * reproducible as its input.
+ * keepalive-agent/KeepAliveAgentDispatcher.class; keepalive-agent/packages lists the agent's packages.
+ * Entry order and times are kept: the output is as reproducible as its input.
  */
 public final class HideAgentClasses {
 
@@ -28,6 +28,7 @@ public final class HideAgentClasses {
         Path jar = Paths.get(args[0]);
         Path out = jar.resolveSibling(jar.getFileName() + ".tmp");
         int moved = 0;
+        java.util.Set<String> packages = new java.util.TreeSet<>();
         try (ZipFile in = new ZipFile(jar.toFile());
                 OutputStream file = Files.newOutputStream(out);
                 ZipOutputStream zip = new ZipOutputStream(file)) {
@@ -45,6 +46,10 @@ public final class HideAgentClasses {
                 }
                 if (!target.equals(name)) {
                     moved++;
+                    int slash = target.lastIndexOf('/');
+                    if (target.endsWith(".classdata") && slash > "keepalive-agent/".length()) {
+                        packages.add(target.substring("keepalive-agent/".length(), slash).replace('/', '.'));
+                    }
                 }
                 ZipEntry copy = new ZipEntry(target);
                 copy.setTime(entry.getTime());
@@ -59,6 +64,12 @@ public final class HideAgentClasses {
                 }
                 zip.closeEntry();
             }
+            // The packages of the agent's module, listed once here rather than at every JVM's start-up.
+            ZipEntry list = new ZipEntry("keepalive-agent/packages");
+            list.setTime(in.getEntry("META-INF/MANIFEST.MF").getTime());
+            zip.putNextEntry(list);
+            zip.write(String.join("\n", packages).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            zip.closeEntry();
         }
         if (moved == 0) {
             throw new IllegalStateException("no agent class found in " + jar + ": was it hidden already?");

@@ -84,9 +84,21 @@ public final class AgentJar {
         return codeSource;
     }
 
-    /** The packages of the agent proper, e.g. "io.github.keepaliveagent.core". */
-    public Set<String> packages() {
-        Set<String> packages = new LinkedHashSet<>();
+    /** The packages of the agent proper, e.g. "io.github.keepaliveagent.core": listed by the build. */
+    public Set<String> packages() throws IOException {
+        JarEntry list = jar.getJarEntry(HIDDEN + "packages");
+        if (list != null) {
+            try (InputStream in = jar.getInputStream(list)) {
+                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+                byte[] buffer = new byte[4096];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    bytes.write(buffer, 0, n);
+                }
+                return new LinkedHashSet<>(java.util.Arrays.asList(
+                        new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.US_ASCII).split("\n")));
+            }
+        }
+        Set<String> packages = new LinkedHashSet<>(); // a jar from before the list: scan it
         for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
             String name = entries.nextElement().getName();
             if (name.startsWith(HIDDEN) && name.endsWith(SUFFIX)) {

@@ -26,7 +26,7 @@ public final class AgentModule {
     }
 
     /** Defines the module for the loader's classes; called once, before the loader defines any of them. */
-    public static void define(AgentJar jar, ClassLoader loader) {
+    public static void define(AgentJar jar, ClassLoader loader) throws java.io.IOException {
         String entryPackage = Launcher.ENTRY.substring(0, Launcher.ENTRY.lastIndexOf('.'));
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME)
                 .requires("java.instrument")

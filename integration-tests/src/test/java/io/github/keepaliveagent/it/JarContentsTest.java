@@ -29,7 +29,8 @@ class JarContentsTest {
                 boolean launcher = name.startsWith("io/github/keepaliveagent/launcher/") || name.equals("io/")
                         || name.equals("io/github/") || name.equals("io/github/keepaliveagent/");
                 boolean agent = name.startsWith("keepalive-agent/io/github/keepaliveagent/") && name.endsWith(".classdata")
-                        || name.equals("keepalive-agent/KeepAliveAgentDispatcher.class");
+                        || name.equals("keepalive-agent/KeepAliveAgentDispatcher.class")
+                        || name.equals("keepalive-agent/packages");
                 boolean meta = name.equals("META-INF/") || name.equals("META-INF/MANIFEST.MF");
                 hidden += agent ? 1 : 0;
                 if (!(launcher || agent || meta) || name.endsWith(".dll") || name.contains("module-info")) {
