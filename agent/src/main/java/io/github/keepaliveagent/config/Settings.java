@@ -292,9 +292,4 @@ public final class Settings {
         }
         return text.toString();
     }
-
-    /** Two settings are the same when they apply the same values (wherever each came from). */
-    public boolean sameEffect(Settings other) {
-        return values.equals(other.values);
-    }
 }

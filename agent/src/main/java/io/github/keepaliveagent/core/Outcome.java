@@ -24,10 +24,6 @@ public final class Outcome {
         this.details = Collections.unmodifiableList(new ArrayList<>(details));
     }
 
-    public boolean failed() {
-        return state == State.NOT_LOADED;
-    }
-
     /** "installed: SO_KEEPALIVE on, ..." then one line per detail. */
     public String text() {
         StringBuilder text = new StringBuilder(state.name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '))

@@ -158,11 +158,6 @@ public enum SocketHook {
         return name.charAt(0) == '/';
     }
 
-    /** The class name, or "*" + tail for a library class: for messages. */
-    public String className() {
-        return byTail() ? "*" + name.replace('/', '.') : name.replace('/', '.');
-    }
-
     private static final Map<String, List<SocketHook>> JDK_CLASSES = new HashMap<>();
     private static final List<SocketHook> BY_TAIL = new ArrayList<>();
 

@@ -145,15 +145,4 @@ public final class AgentJar {
         }
     }
 
-    /** The names of the agent proper's resources, as a class loader asks for them ("a/b/C.class"). */
-    public Set<String> resources() {
-        Set<String> names = new LinkedHashSet<>();
-        for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
-            String name = entries.nextElement().getName();
-            if (name.startsWith(HIDDEN) && name.endsWith(SUFFIX)) {
-                names.add(name.substring(HIDDEN.length(), name.length() - SUFFIX.length()) + ".class");
-            }
-        }
-        return names;
-    }
 }
