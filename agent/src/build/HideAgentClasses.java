@@ -1,81 +1,140 @@
 import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
+import io.github.keepaliveagent.launcher.Layout;
+
 /**
- * Build step, run by Maven after the shade plugin (java HideAgentClasses.java JAR): moves every class
- * of the agent proper to keepalive-agent/NAME.classdata, where the application's class loader, which has
- * the jar on its class path, never finds a class; only the launcher package stays where a class loader
- * looks. The dispatcher's class file (package java.net, which no class path may define) goes to
- * keepalive-agent/KeepAliveAgentDispatcher.class; keepalive-agent/packages lists the agent's packages.
- * Entry order and times are kept: the output is as reproducible as its input.
+ * Build step, run by Maven after the shade plugin:
+ * {@code java -cp target/classes HideAgentClasses.java SHADED.jar OUT.jar}. Writes the agent jar from the
+ * shaded one, as launcher/Layout says: the launcher package stays where a class loader looks; every other
+ * class, the dispatcher's included (package java.net, which no class path may define), moves where the
+ * application's class loader, which has the jar on its class path, never finds one: into the one stored
+ * entry keepalive-agent/classes, or, for the classes no start-up needs, to keepalive-agent/NAME.classdata;
+ * keepalive-agent/packages lists the packages of the agent's module. The input is only read, so running it
+ * again gives the same output; entry order and times are kept, so the output is as reproducible as its input.
  */
 public final class HideAgentClasses {
 
-    private static final String LAUNCHER = "io/github/keepaliveagent/launcher/";
-    private static final String DISPATCHER = "java/net/KeepAliveAgentDispatcher.class";
-
     public static void main(String[] args) throws IOException {
-        Path jar = Paths.get(args[0]);
-        Path out = jar.resolveSibling(jar.getFileName() + ".tmp");
+        Path shaded = Paths.get(args[0]);
+        Path agent = Paths.get(args[1]);
+        Path partial = agent.resolveSibling(agent.getFileName() + ".partial");
         int moved = 0;
-        java.util.Set<String> packages = new java.util.TreeSet<>();
-        try (ZipFile in = new ZipFile(jar.toFile());
-                OutputStream file = Files.newOutputStream(out);
+        Set<String> packages = new TreeSet<>();
+        Map<String, Map<String, byte[]>> sets = new TreeMap<>();
+        try (ZipFile in = new ZipFile(shaded.toFile());
+                OutputStream file = Files.newOutputStream(partial);
                 ZipOutputStream zip = new ZipOutputStream(file)) {
             for (Enumeration<? extends ZipEntry> entries = in.entries(); entries.hasMoreElements(); ) {
                 ZipEntry entry = entries.nextElement();
                 String name = entry.getName();
-                if (entry.isDirectory() && !name.startsWith("META-INF/") && !LAUNCHER.startsWith(name)) {
+                if (name.startsWith(Layout.HIDDEN)) {
+                    throw new IllegalStateException(shaded + " holds " + name + " already: it is not a shaded jar");
+                }
+                if (entry.isDirectory() && !name.startsWith("META-INF/") && !Layout.VISIBLE.startsWith(name)) {
                     continue; // directories of moved classes
                 }
-                String target = name;
-                if (name.equals(DISPATCHER)) {
-                    target = "keepalive-agent/KeepAliveAgentDispatcher.class";
-                } else if (name.endsWith(".class") && !name.startsWith(LAUNCHER) && !name.startsWith("META-INF/")) {
-                    target = "keepalive-agent/" + name.substring(0, name.length() - ".class".length()) + ".classdata";
+                byte[] data;
+                try (InputStream stream = in.getInputStream(entry)) {
+                    data = stream.readAllBytes();
                 }
-                if (!target.equals(name)) {
+                String className = hidden(name);
+                if (className != null) {
                     moved++;
-                    int slash = target.lastIndexOf('/');
-                    if (target.endsWith(".classdata") && slash > "keepalive-agent/".length()) {
-                        packages.add(target.substring("keepalive-agent/".length(), slash).replace('/', '.'));
+                    int dot = className.lastIndexOf('.');
+                    if (!className.equals(Layout.DISPATCHER) && Layout.inModule(className.substring(0, dot))) {
+                        packages.add(className.substring(0, dot));
                     }
+                    String set = Layout.setOf(className);
+                    if (set != null) {
+                        sets.computeIfAbsent(set, s -> new LinkedHashMap<>()).put(className, data);
+                        continue;
+                    }
+                    name = Layout.entry(className);
                 }
-                ZipEntry copy = new ZipEntry(target);
+                ZipEntry copy = new ZipEntry(name);
                 copy.setTime(entry.getTime());
                 zip.putNextEntry(copy);
-                try (InputStream data = in.getInputStream(entry)) {
-                    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                    byte[] buffer = new byte[8192];
-                    for (int n; (n = data.read(buffer)) > 0; ) {
-                        bytes.write(buffer, 0, n);
-                    }
-                    zip.write(bytes.toByteArray());
-                }
+                zip.write(data);
+                zip.closeEntry();
+            }
+            long time = in.getEntry("META-INF/MANIFEST.MF").getTime();
+            for (Map.Entry<String, Map<String, byte[]>> set : sets.entrySet()) {
+                byte[] blob = blob(set.getValue());
+                ZipEntry stored = new ZipEntry(set.getKey()); // stored: read at once, nothing to inflate
+                stored.setMethod(ZipEntry.STORED);
+                stored.setSize(blob.length);
+                CRC32 crc = new CRC32();
+                crc.update(blob);
+                stored.setCrc(crc.getValue());
+                stored.setTime(time);
+                zip.putNextEntry(stored);
+                zip.write(blob);
                 zip.closeEntry();
             }
             // The packages of the agent's module, listed once here rather than at every JVM's start-up.
-            ZipEntry list = new ZipEntry("keepalive-agent/packages");
-            list.setTime(in.getEntry("META-INF/MANIFEST.MF").getTime());
+            ZipEntry list = new ZipEntry(Layout.PACKAGES);
+            list.setTime(time);
             zip.putNextEntry(list);
-            zip.write(String.join("\n", packages).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            zip.write(String.join("\n", packages).getBytes(StandardCharsets.US_ASCII));
             zip.closeEntry();
         }
         if (moved == 0) {
-            throw new IllegalStateException("no agent class found in " + jar + ": was it hidden already?");
+            throw new IllegalStateException("no agent class found in " + shaded);
         }
-        Files.move(out, jar, StandardCopyOption.REPLACE_EXISTING);
-        System.out.println("[hide-agent-classes] " + moved + " classes of the agent moved under keepalive-agent/ in "
-                + jar.getFileName());
+        Files.move(partial, agent, StandardCopyOption.REPLACE_EXISTING);
+        System.out.println("[hide-agent-classes] " + agent.getFileName() + ": " + moved + " classes of "
+                + shaded.getFileName() + " under " + Layout.HIDDEN);
+    }
+
+    /** The class an entry of the shaded jar holds when the agent jar hides it, or null when it stays. */
+    static String hidden(String name) {
+        if (name.endsWith(".class") && !name.startsWith(Layout.VISIBLE) && !name.startsWith("META-INF/")) {
+            return name.substring(0, name.length() - ".class".length()).replace('/', '.');
+        }
+        return null;
+    }
+
+    /** A stored set of classes (Layout.CLASSES): its index, then the class files in the same order. */
+    static byte[] blob(Map<String, byte[]> classes) throws IOException {
+        int indexSize = 4;
+        for (String name : classes.keySet()) {
+            indexSize += 2 + name.length() + 8;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeInt(classes.size());
+        int offset = indexSize;
+        for (Map.Entry<String, byte[]> entry : classes.entrySet()) {
+            byte[] name = entry.getKey().getBytes(StandardCharsets.US_ASCII);
+            out.writeShort(name.length);
+            out.write(name);
+            out.writeInt(offset);
+            out.writeInt(entry.getValue().length);
+            offset += entry.getValue().length;
+        }
+        for (byte[] data : classes.values()) {
+            out.write(data);
+        }
+        out.flush();
+        return bytes.toByteArray();
     }
 }

@@ -6,7 +6,6 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SocketChannel;
-import java.security.AccessController;
 import java.security.PrivilegedExceptionAction;
 import java.util.List;
 import java.util.Set;
@@ -19,6 +18,7 @@ import io.github.keepaliveagent.config.Option.Kernel;
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.jdk.Dispatcher;
 import io.github.keepaliveagent.jdk.NativeCalls;
+import io.github.keepaliveagent.jdk.Privileged;
 import io.github.keepaliveagent.log.Log;
 
 /**
@@ -57,6 +57,7 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
 
     /** What this JDK/OS cannot apply, as warned at install; null when nothing is missing. */
     private volatile String missing;
+    private volatile Throwable firstFailure;
 
     private Applier(Settings settings, NativeCalls natives, JavaSocketOptions javaOptions) {
         this.settings = settings;
@@ -135,7 +136,7 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                 apply(socket, kind);
             } else {
                 // The program's frames are on the stack: the agent works with its own permissions.
-                AccessController.doPrivileged(new PrivilegedExceptionAction<Void>() {
+                Privileged.call(new PrivilegedExceptionAction<Void>() {
                     @Override
                     public Void run() throws Exception {
                         apply(socket, kind);
@@ -143,8 +144,13 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                     }
                 });
             }
-        } catch (Throwable t) {
-            Throwable cause = t instanceof java.security.PrivilegedActionException ? t.getCause() : t;
+        } catch (Throwable cause) {
+            if (firstFailure == null) {
+                firstFailure = cause;
+            }
+            if (kind == Dispatcher.LISTENER) {
+                listenersConfigured = false; // its connections inherit nothing: each is configured itself
+            }
             if (Log.warnOnce("apply", "could not configure a {} ({}); later failures are logged at debug level only",
                     kind(socket), cause)) {
                 return;
@@ -155,6 +161,11 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                 applying.remove();
             }
         }
+    }
+
+    /** The first socket the agent could not configure: why (the self-check says it), or null. */
+    public Throwable firstFailure() {
+        return firstFailure;
     }
 
     private void apply(Object socket, int kind) throws Exception {
@@ -224,11 +235,20 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         return value;
     }
 
-    /** UNIX-domain channels are not TCP: left alone. */
+    /**
+     * UNIX-domain channels are not TCP: left alone. Nor is a closed channel: its FileDescriptor keeps the
+     * number it had (JDK 17, 25), which may name another socket of the program's by now.
+     */
     private static boolean isTcp(Object socket) {
         if (socket.getClass().getClassLoader() != null && !(socket instanceof Socket)
                 && !(socket instanceof java.net.SocketImpl)) {
             return false; // not the JDK's own channel: the dispatcher is public, and its callers are not ours to call
+        }
+        if (socket instanceof java.nio.channels.Channel && !((java.nio.channels.Channel) socket).isOpen()) {
+            return false;
+        }
+        if (socket instanceof Socket && socket.getClass().getClassLoader() == null && ((Socket) socket).isClosed()) {
+            return false;
         }
         if (socket instanceof NetworkChannel) {
             return ((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE)

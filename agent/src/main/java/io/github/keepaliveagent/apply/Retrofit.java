@@ -16,8 +16,20 @@ public final class Retrofit {
     private Retrofit() {
     }
 
-    /** "retrofit: 12 connections changed, 2 listening sockets changed, 1 skipped, 0 failed". */
-    public static String run(Applier applier) {
+    /** What a retrofit did. */
+    public static final class Result {
+        /** Whether the process's sockets could be listed at all (then every listener carries the settings). */
+        public final boolean done;
+        /** "retrofit: 12 connections changed, 2 listening sockets changed, 1 skipped, 0 failed", for people. */
+        public final String text;
+
+        Result(boolean done, String text) {
+            this.done = done;
+            this.text = text;
+        }
+    }
+
+    public static Result run(Applier applier) {
         int[] counts = new int[4]; // connections, listening, skipped, failed
         Set<String> refused = new LinkedHashSet<>();
         try {
@@ -36,11 +48,11 @@ public final class Retrofit {
             });
         } catch (Throwable e) { // an Error too (OutOfMemoryError in a tiny heap): the hooks stay installed
             Log.warn(e, "could not list this process's sockets: open connections were not changed");
-            return "retrofit failed: " + e;
+            return new Result(false, "retrofit failed: " + e);
         }
-        return "retrofit: " + plural(counts[0], "connection") + " changed, " + plural(counts[1], "listening socket")
+        return new Result(true, "retrofit: " + plural(counts[0], "connection") + " changed, " + plural(counts[1], "listening socket")
                 + " changed, " + counts[2] + " skipped (closed meanwhile), " + counts[3] + " failed"
-                + (refused.isEmpty() ? "" : "; the kernel refused " + refused);
+                + (refused.isEmpty() ? "" : "; the kernel refused " + refused));
     }
 
     private static String plural(int count, String noun) {

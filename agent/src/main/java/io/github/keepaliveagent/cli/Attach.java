@@ -13,6 +13,7 @@ import java.util.Collections;
 
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.core.Agent;
+import io.github.keepaliveagent.core.Outcome;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -45,18 +46,18 @@ final class Attach {
         File jar = agentJar();
         String attachId = Long.toHexString(new java.security.SecureRandom().nextLong());
         try {
-            String outcome = loadAndReadBack(jar, pid, args + Agent.ATTACH_ID + attachId, attachId);
+            String[] outcome = loadAndReadBack(jar, pid, args + Agent.ATTACH_ID + attachId, attachId);
             out.println("keepalive-agent: attached to process " + pid);
-            if (outcome == null) {
+            if (outcome[0] == null) {
                 out.println("  (no outcome was published: the agent failed early; see the target's stderr)");
                 return ExitCode.FAILED;
             }
-            for (String line : outcome.split("\n")) {
+            for (String line : outcome[1].split("\n")) {
                 if (!line.isEmpty()) {
                     out.println("  " + line);
                 }
             }
-            return outcome.startsWith("not loaded") ? ExitCode.FAILED : ExitCode.OK;
+            return Outcome.State.NOT_LOADED.name().equals(outcome[0]) ? ExitCode.FAILED : ExitCode.OK;
         } catch (Throwable t) {
             Problem failure = explain(pid, t);
             err.println("keepalive-agent: attach: " + failure.message);
@@ -97,13 +98,16 @@ final class Attach {
      * connection, from the target's agent properties: no file in a directory the target's owner controls,
      * nothing that can block either side.
      */
-    private static String loadAndReadBack(File jar, String pid, String agentArgs, String attachId) throws Throwable {
+    /** {state, text} of the outcome the agent published, each null when it published none. */
+    private static String[] loadAndReadBack(File jar, String pid, String agentArgs, String attachId)
+            throws Throwable {
         Class<?> vmType = ByteBuddyAgent.AttachmentProvider.DEFAULT.attempt().getVirtualMachineType();
         Object vm = invoke(vmType.getMethod("attach", String.class), null, pid);
         try {
             invoke(vmType.getMethod("loadAgent", String.class, String.class), vm, jar.getAbsolutePath(), agentArgs);
             Properties properties = (Properties) invoke(vmType.getMethod("getAgentProperties"), vm);
-            return properties.getProperty(Agent.PROPERTY_OUTCOME + "." + attachId);
+            String key = Agent.PROPERTY_OUTCOME + "." + attachId;
+            return new String[] {properties.getProperty(key + Agent.STATE), properties.getProperty(key)};
         } finally {
             invoke(vmType.getMethod("detach"), vm);
         }

@@ -6,16 +6,12 @@ import java.util.Map;
 import io.github.keepaliveagent.config.KernelDefaults;
 import io.github.keepaliveagent.config.Option;
 import io.github.keepaliveagent.config.Settings;
-import io.github.keepaliveagent.core.Agent;
+import io.github.keepaliveagent.core.Version;
 
 /** {@code java -jar keepalive-agent.jar [--help | --version | attach PID [ARGS] | status PID [--json] [--agent]]}. */
 public final class Cli {
 
     private Cli() {
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), System.out, System.err));
     }
 
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
@@ -29,7 +25,7 @@ public final class Cli {
             case "--version":
             case "-v":
             case "version":
-                out.println(Agent.version());
+                out.println(Version.text());
                 return 0;
             case "attach":
                 if (args.length < 2 || args.length > 3) {
@@ -70,7 +66,7 @@ public final class Cli {
     }
 
     static void printHelp(Map<String, String> env, PrintStream out) {
-        out.println(Agent.version() + ": TCP keepalive for every socket of an unmodified JVM program.");
+        out.println(Version.text() + ": TCP keepalive for every socket of an unmodified JVM program.");
         out.println();
         out.println("Usage:");
         out.println("  KEEPIDLE=60 KEEPINTVL=10 KEEPCNT=5 java -javaagent:keepalive-agent.jar -jar app.jar");

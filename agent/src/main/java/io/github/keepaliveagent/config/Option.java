@@ -4,6 +4,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
+import io.github.keepaliveagent.launcher.Selection;
+
 /**
  * Every setting of the agent: its agent-argument name, its environment variable, what is valid, and
  * for the socket options their identity in the kernel and the JDK. The single source for parsing,
@@ -39,6 +41,14 @@ public enum Option {
             "`true`: an invalid value stops the JVM at start-up (exit status 78)."),
     RETROFIT("retrofit", null, Arrays.asList("true", "false"), "true",
             "`attach` only: also configure the connections already open in the target JVM (Linux)."),
+    INCLUDE(Selection.INCLUDE, Selection.INCLUDE_ENV, "every program",
+            "Only JVMs whose main class, jar file name or main module matches one of these globs get the agent"
+                    + " (`*` any characters, `?` one); a JDK tool only when a pattern matches it. Decided at start-up,"
+                    + " before anything else of the agent is loaded."),
+    EXCLUDE(Selection.EXCLUDE, Selection.EXCLUDE_ENV, "none",
+            "JVMs whose main class, jar file name or main module matches one of these globs get nothing (wins"
+                    + " over `include`). JDK tools (keytool, jps, javac...), `java -version` and the agent's own"
+                    + " command line are skipped anyway."),
     ;
 
     /** Where an option lives in the kernel and in the JDK's API. */
@@ -95,6 +105,11 @@ public enum Option {
         this(argName, envName, 0, -1, words, defaultText, description, null);
     }
 
+    /** A list of program patterns: checked, and applied, by the launcher ({@link Selection}) before all else. */
+    Option(String argName, String envName, String defaultText, String description) {
+        this(argName, envName, 0, -1, null, defaultText, description, null);
+    }
+
     Option(String argName, String envName, int min, int max, List<String> words, String defaultText,
             String description) {
         this(argName, envName, min, max, words, defaultText, description, null);
@@ -106,7 +121,7 @@ public enum Option {
         this.envName = envName;
         this.min = min;
         this.max = max;
-        this.words = words;
+        this.words = words == null ? null : Collections.unmodifiableList(words);
         this.defaultText = defaultText;
         this.description = description;
         this.kernel = kernel;
@@ -130,6 +145,9 @@ public enum Option {
 
     /** The valid values, as they are written in messages and in the table. */
     public String validText() {
+        if (checkedAtLaunch()) {
+            return Selection.VALID;
+        }
         if (this == USER_TIMEOUT) {
             return durationText(min) + ".." + max + "ms (120s, 2m, 90000ms)";
         }
@@ -143,6 +161,11 @@ public enum Option {
     /** Attach-only options mean nothing at start-up. */
     public boolean attachOnly() {
         return envName == null;
+    }
+
+    /** include and exclude: the launcher checks and applies them in premain; they mean nothing for attach. */
+    public boolean checkedAtLaunch() {
+        return this == INCLUDE || this == EXCLUDE;
     }
 
     /**

@@ -52,6 +52,14 @@ public final class Settings {
      * @param attach whether this is for {@code attach} (then attach-only options are expected)
      */
     public static Settings resolve(String agentArgs, Map<String, String> env, boolean attach) {
+        return resolve(agentArgs, env, attach, Collections.<String[]>emptyList());
+    }
+
+    /**
+     * @param launchProblems what the launcher found wrong with include/exclude, each {source, value, why}
+     */
+    public static Settings resolve(String agentArgs, Map<String, String> env, boolean attach,
+            List<String[]> launchProblems) {
         Map<Option, Object> values = new EnumMap<>(Option.class);
         Map<Option, String> sources = new EnumMap<>(Option.class);
         List<String> problems = new ArrayList<>();
@@ -70,10 +78,25 @@ public final class Settings {
                     notes.add(source + " means something only for attach: ignored at start-up");
                     continue;
                 }
+                if (option.checkedAtLaunch() && attach) {
+                    notes.add(source + " chooses programs at start-up: attach is given to one process, ignored");
+                    continue;
+                }
             } else if (option.envName != null && env.containsKey(option.envName)) {
                 raw = env.get(option.envName);
                 source = option.envName;
             } else {
+                continue;
+            }
+            if (option.checkedAtLaunch()) {
+                String problem = launchProblem(launchProblems, source);
+                if (problem == null) {
+                    values.put(option, raw);
+                    sources.put(option, source);
+                } else {
+                    problems.add(source + "=" + quote(raw) + " is not valid: " + problem + "; it is ignored and "
+                            + option.argName + " stays " + option.defaultText);
+                }
                 continue;
             }
             try {
@@ -90,6 +113,16 @@ public final class Settings {
         Settings settings = new Settings(values, sources, problems, notes);
         settings.checkUserTimeout(problems, attach);
         return settings;
+    }
+
+    /** The launcher's reason against the value from {@code source}, or null. */
+    private static String launchProblem(List<String[]> launchProblems, String source) {
+        for (String[] problem : launchProblems) {
+            if (problem[0].equals(source)) {
+                return problem[2];
+            }
+        }
+        return null;
     }
 
     private static Map<Option, String> parseArgs(String agentArgs, List<String> problems, boolean attach) {

@@ -3,103 +3,110 @@ package io.github.keepaliveagent.core;
 import java.net.Socket;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
-
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.security.PrivilegedExceptionAction;
 
 import io.github.keepaliveagent.apply.Applier;
-import io.github.keepaliveagent.apply.Scanner;
-import io.github.keepaliveagent.hook.Rewriter;
 import io.github.keepaliveagent.jdk.Dispatcher;
+import io.github.keepaliveagent.jdk.Privileged;
 import io.github.keepaliveagent.log.Log;
 
 /**
- * The agent's one thread (a daemon): it warms ASM up while the JVM goes on starting the program,
- * checks on sockets of its own that the hooks fire and the options land (as BlockHound checks its
- * instrumentation), then looks for sockets no hook configured every {@code scan} seconds. It ends
- * when a later attach installs other settings (which start their own).
+ * The agent's one thread (a daemon): it checks on sockets of its own that the hooks fire and the options
+ * land (as BlockHound checks its instrumentation), then looks for sockets no hook configured every
+ * {@code scan} seconds. It ends when a later attach installs other settings (which start their own). Its
+ * work runs with the agent's own permissions ({@link Privileged}), whatever SecurityManager the program
+ * installs meanwhile.
  */
 final class Background implements Runnable {
-
-    /** How long the thread waits for the agent to finish installing (it never takes this long). */
-    private static final long INSTALL_TIMEOUT_SECONDS = 60;
 
     private static final long SELF_CHECK_DELAY_MILLIS = 1000;
 
     private final Dispatcher dispatcher;
-    private final boolean first;
-    private final CountDownLatch ready = new CountDownLatch(1);
-    private volatile Applier applier;
+    private final Applier applier;
+    private final boolean scanAtOnce;
 
-    private Background(Dispatcher dispatcher, boolean first) {
+    private Background(Dispatcher dispatcher, Applier applier, boolean scanAtOnce) {
         this.dispatcher = dispatcher;
-        this.first = first;
+        this.applier = applier;
+        this.scanAtOnce = scanAtOnce;
     }
 
-    /** Starts the thread: ASM warms up at once; the rest waits for {@link #installed}. */
-    static Background start(Dispatcher dispatcher, boolean first) {
-        Background background = new Background(dispatcher, first);
+    /**
+     * @param scanAtOnce the first look for sockets no hook saw comes now, not after a period: the agent was
+     *        installed late, after the program had made sockets in native code
+     */
+    static void start(Dispatcher dispatcher, Applier applier, boolean scanAtOnce) {
         try {
-            Thread thread = new Thread(background, "keepalive-agent");
+            Thread thread = new Thread(new Background(dispatcher, applier, scanAtOnce), "keepalive-agent");
             thread.setDaemon(true);
             thread.setContextClassLoader(null);
             thread.start();
         } catch (Throwable e) {
             Log.warn(e, "could not start the agent's thread: no self-check and no scan for missed sockets");
         }
-        return background;
-    }
-
-    /** The hooks are in place with these settings: the self-check and the scan may begin. */
-    void installed(Applier installedApplier) {
-        applier = installedApplier;
-        ready.countDown();
     }
 
     @Override
     public void run() {
-        if (first) {
-            Rewriter.warmUp();
-        }
         try {
-            if (!ready.await(INSTALL_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                return;
-            }
+            // Off the program's start-up path: a JVM gone by then had nothing to check.
+            Thread.sleep(SELF_CHECK_DELAY_MILLIS);
         } catch (InterruptedException e) {
             return;
         }
-        if (first) {
-            try {
-                // Off the program's start-up path: the self-check loads the JDK's socket classes, which would
-                // compete with the program's own class loading; a JVM gone by then had nothing to check.
-                Thread.sleep(SELF_CHECK_DELAY_MILLIS);
-            } catch (InterruptedException e) {
-                return;
-            }
-            selfCheck();
+        if (!stillInstalled()) {
+            return; // a later attach installed other settings at once: its own thread checks
         }
+        privileged(SELF_CHECK);
         int period = applier.settings().scanSeconds();
         if (period <= 0 || applier.natives() == null) {
             return;
         }
         try {
-            while (stillInstalled()) {
-                Thread.sleep(period * 1000L);
-                if (!stillInstalled()) {
+            for (boolean now = scanAtOnce; stillInstalled(); now = false) {
+                if (!now) {
+                    Thread.sleep(period * 1000L);
+                }
+                if (!stillInstalled() || !privileged(SCAN)) {
                     return;
                 }
-                applier.scanner().scanOnce();
             }
         } catch (InterruptedException e) {
             // Only code with access to every thread interrupts this one: say what stops with it.
             Log.warn("the agent's thread was interrupted: no more scans for sockets no hook configured");
-        } catch (Throwable e) {
-            Log.warn(e, "the scan for sockets no hook configured stopped");
         }
     }
 
-    private boolean stillInstalled() throws Exception {
-        return dispatcher.installed() == applier;
+    private static final int SELF_CHECK = 0;
+    private static final int SCAN = 1;
+
+    /** One task with the agent's own permissions; false when it failed (said once). */
+    private boolean privileged(int task) {
+        try {
+            return Privileged.call(new PrivilegedExceptionAction<Boolean>() {
+                @Override
+                public Boolean run() throws Exception {
+                    if (task == SELF_CHECK) {
+                        selfCheck();
+                    } else {
+                        applier.scanner().scanOnce();
+                    }
+                    return Boolean.TRUE;
+                }
+            });
+        } catch (Throwable e) {
+            Log.warn(e, task == SELF_CHECK ? "the self-check could not run"
+                    : "the scan for sockets no hook configured stopped");
+            return false;
+        }
+    }
+
+    private boolean stillInstalled() {
+        try {
+            return dispatcher.installed() == applier;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /** A java.net.Socket and a SocketChannel of the agent's own, never connected: did they get keepalive? */
@@ -128,7 +135,11 @@ final class Background implements Runnable {
         } catch (Throwable e) {
             Log.debug(e, "self-check: no SocketChannel could be created");
         }
-        if (failed != null) {
+        Throwable refused = applier.firstFailure();
+        if (failed != null && refused != null) {
+            Log.warn("self-check failed: {} did not get SO_KEEPALIVE: the hooks fired but the options could not be"
+                    + " set ({}): sockets get no keepalive from the agent", failed, refused);
+        } else if (failed != null) {
             Log.warn("self-check failed: {} did not get SO_KEEPALIVE: the agent's hooks do not work in this JVM"
                     + " ({} {}), its sockets get no keepalive from the agent", failed,
                     System.getProperty("java.vm.name"), System.getProperty("java.version"));

@@ -9,7 +9,7 @@ public final class Outcome {
 
     /** What became of the agent. */
     public enum State {
-        INSTALLED, UPDATED, OFF, ALREADY_INSTALLED, NOT_LOADED
+        INSTALLED, UPDATED, OFF, NOT_LOADED
     }
 
     public final State state;

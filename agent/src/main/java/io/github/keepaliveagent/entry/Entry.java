@@ -1,27 +1,50 @@
 package io.github.keepaliveagent.entry;
 
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.util.function.BiFunction;
 
 import io.github.keepaliveagent.cli.Cli;
+import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.core.Agent;
 import io.github.keepaliveagent.core.Outcome;
+import io.github.keepaliveagent.core.Version;
 
 /**
- * The agent's entry points, called by the launcher once it has loaded the agent into its own module.
- * The only exported package of that module: calling these gives nothing without an Instrumentation.
- * They never throw and never stop the JVM, except in strict mode, which the user asked for.
+ * The agent's entry points, called by the launcher: the only exported package of the agent's module.
+ * Calling them gives nothing without an Instrumentation. What they throw, the launcher reports in one line.
  */
-public final class Entry {
+public final class Entry implements BiFunction<String, Object[], Object> {
 
-    private Entry() {
+    /**
+     * The launcher calls through this JDK interface ({@code "install"}, {@code "agentmain"}, {@code "main"}):
+     * a reflective call spins method handles on JDK 18+, a constructor and an interface call do not.
+     */
+    @Override
+    public Object apply(String door, Object[] in) {
+        switch (door) {
+            case "install":
+                return install(in[0], (Instrumentation) in[1], (byte[]) in[2], (String) in[3], (Boolean) in[4]);
+            case "agentmain":
+                agentmain((String) in[0], (Instrumentation) in[1], (byte[]) in[2], (String) in[3]);
+                return null;
+            case "main":
+                main((String[]) in[0], (String) in[1]);
+                return null;
+            default:
+                throw new IllegalArgumentException(door);
+        }
     }
 
-    public static void premain(String args, Instrumentation inst) {
-        try {
-            Agent.premain(args, System.getenv(), inst);
-        } catch (Throwable t) {
-            System.err.println("keepalive-agent ERROR: not installed, the program runs without it: " + t);
-        }
+    /**
+     * -javaagent, once the first socket class loads: the settings were parsed and reported in premain.
+     *
+     * @return the agent's transformer, or null
+     */
+    private static ClassFileTransformer install(Object settings, Instrumentation inst, byte[] dispatcher,
+            String version, boolean atFirstClass) {
+        Version.set(version);
+        return Agent.install((Settings) settings, inst, dispatcher, atFirstClass);
     }
 
     /**
@@ -29,20 +52,18 @@ public final class Entry {
      * count (the target's environment is not read). The outcome goes to the JVM's agent properties, where
      * the attach command reads it back through the attach connection: no file, nothing to block on.
      */
-    public static void agentmain(String args, Instrumentation inst) {
-        try {
-            String settings = args == null ? "" : args;
-            int id = settings.lastIndexOf(Agent.ATTACH_ID);
-            String attachId = id < 0 ? "unknown" : settings.substring(id + Agent.ATTACH_ID.length());
-            Outcome outcome = Agent.agentmain(id < 0 ? settings : settings.substring(0, id), inst);
-            Agent.publish(attachId, outcome);
-        } catch (Throwable t) {
-            System.err.println("keepalive-agent ERROR: not installed, the program runs without it: " + t);
-        }
+    private static void agentmain(String args, Instrumentation inst, byte[] dispatcher, String version) {
+        Version.set(version);
+        String settings = args == null ? "" : args;
+        int id = settings.lastIndexOf(Agent.ATTACH_ID);
+        String attachId = id < 0 ? "unknown" : settings.substring(id + Agent.ATTACH_ID.length());
+        Outcome outcome = Agent.attach(id < 0 ? settings : settings.substring(0, id), inst, dispatcher);
+        Agent.publish(attachId, outcome);
     }
 
     /** {@code java -jar keepalive-agent.jar ...}. */
-    public static void main(String[] args) {
+    private static void main(String[] args, String version) {
+        Version.set(version);
         System.exit(Cli.run(args, System.getenv(), System.out, System.err));
     }
 }

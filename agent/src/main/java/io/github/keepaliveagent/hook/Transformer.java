@@ -25,12 +25,18 @@ public final class Transformer implements ClassFileTransformer {
     private Transformer() {
     }
 
-    /** Hooks the socket classes loaded from now on, and those loaded already (some JDKs load them early). */
-    public static void install(Instrumentation inst) {
-        // The table is initialised before the transformer sees its first class: a class the table's own
-        // initialisation loads must not reach a transformer that needs the table (a duplicate definition).
+    /**
+     * A transformer for the launcher to call (premain): the table is initialised before it sees its first
+     * class, so that a class the table's own initialisation loads cannot reach a transformer that needs it.
+     */
+    public static Transformer create() {
         SocketHook.forClass("", true);
-        inst.addTransformer(new Transformer(), true);
+        return new Transformer();
+    }
+
+    /** Attach: hooks the socket classes loaded from now on, and those loaded already. */
+    public void register(Instrumentation inst) {
+        inst.addTransformer(this, true);
         // Listed after the transformer is in place: a class loaded in between is caught by one or the other.
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : inst.getAllLoadedClasses()) {

@@ -1,17 +1,9 @@
 package io.github.keepaliveagent.jdk;
 
-import java.io.ByteArrayOutputStream;
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodType;
-import java.security.CodeSource;
 import java.util.function.BiFunction;
 import java.util.function.ObjIntConsumer;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 
 /**
  * The dispatcher that instrumented code calls, {@code java.net.KeepAliveAgentDispatcher} (source in
@@ -22,10 +14,8 @@ public final class Dispatcher {
 
     public static final String NAME = "java.net.KeepAliveAgentDispatcher";
     public static final String INTERNAL_NAME = "java/net/KeepAliveAgentDispatcher";
-    /** Where the build stores its class file in the agent jar: not a class path entry (java.* can't be). */
-    static final String JAR_ENTRY = "keepalive-agent/KeepAliveAgentDispatcher.class";
 
-    /** The kinds the dispatcher hands over with each socket (its constants). */
+    /** The kinds the dispatcher hands over with each socket (its constants; a unit test compares them). */
     public static final int SOCKET = 0;
     public static final int LISTENER = 1;
     public static final int NATIVE_SOCKET = 2;
@@ -40,23 +30,14 @@ public final class Dispatcher {
         this.jdk = jdk;
     }
 
-    /** The dispatcher an earlier copy of the agent defined in this JVM, or null. */
-    public static Dispatcher find(Instrumentation inst) {
-        for (Class<?> loaded : inst.getAllLoadedClasses()) {
-            if (loaded.getClassLoader() == null && NAME.equals(loaded.getName())) {
-                JdkAccess jdk = JdkAccess.current();
-                jdk.openJavaBase(inst); // this copy's module too
-                return new Dispatcher(loaded, jdk);
-            }
-        }
-        return null;
+    /** Defines the dispatcher (no hooks yet) from its class file, which the launcher read from the jar. */
+    public static Dispatcher define(JdkAccess jdk, byte[] classFile) throws Exception {
+        return new Dispatcher(jdk.defineInJavaNet(classFile), jdk);
     }
 
-    /** Defines the dispatcher (no hooks yet) after opening what the agent needs in java.base to its module. */
-    public static Dispatcher define(Instrumentation inst) throws Exception {
-        JdkAccess jdk = JdkAccess.current();
-        jdk.openJavaBase(inst);
-        return new Dispatcher(jdk.defineInJavaNet(classFile()), jdk);
+    /** The dispatcher an earlier copy of the agent defined (it said so in the agent properties). */
+    public static Dispatcher existing(JdkAccess jdk) throws ClassNotFoundException {
+        return new Dispatcher(Class.forName(NAME, false, null), jdk);
     }
 
     /** Hands the dispatcher the agent's hooks: new sockets, and the filter of the program's own option values. */
@@ -84,38 +65,5 @@ public final class Dispatcher {
 
     public JdkAccess jdk() {
         return jdk;
-    }
-
-    /**
-     * The class file from the agent's own jar: a resource lookup through the class loader first searches
-     * every module of the JDK image, which cost ~30 ms at start-up here.
-     */
-    private static byte[] classFile() throws IOException, java.net.URISyntaxException {
-        CodeSource source = Dispatcher.class.getProtectionDomain().getCodeSource();
-        File location = source == null ? null : new File(source.getLocation().toURI());
-        if (location != null && location.isFile()) {
-            try (JarFile jar = new JarFile(location, false)) {
-                JarEntry found = jar.getJarEntry(JAR_ENTRY);
-                if (found != null) {
-                    return readAll(jar.getInputStream(found));
-                }
-            }
-        }
-        InputStream in = ClassLoader.getSystemResourceAsStream(INTERNAL_NAME + ".class"); // unit tests: no jar
-        if (in == null) {
-            throw new IOException(JAR_ENTRY + " is missing from the agent jar");
-        }
-        return readAll(in);
-    }
-
-    private static byte[] readAll(InputStream stream) throws IOException {
-        try (InputStream in = stream) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
-            }
-            return out.toByteArray();
-        }
     }
 }

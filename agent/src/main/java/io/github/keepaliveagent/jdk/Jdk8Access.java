@@ -1,7 +1,6 @@
 package io.github.keepaliveagent.jdk;
 
 import java.io.FileDescriptor;
-import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -9,10 +8,6 @@ import java.security.ProtectionDomain;
 
 /** JDK 8: no modules; plain reflection, which is cheap there; sun.misc.Unsafe defines the dispatcher. */
 final class Jdk8Access implements JdkAccess {
-
-    @Override
-    public void openJavaBase(Instrumentation inst) {
-    }
 
     @Override
     public Class<?> defineInJavaNet(byte[] classFile) throws Exception {

@@ -1,20 +1,11 @@
 package io.github.keepaliveagent.jdk;
 
-import java.lang.instrument.Instrumentation;
-
 /**
  * Everything the agent needs from the JDK that differs between JDK 8 and JDK 9+ (modules). The JDK 9+
  * side is compiled separately, against the real module API, because reflection is slow at start-up
  * on recent JDKs (each first Method.invoke spins method handles: ~35 ms for these calls on JDK 25).
  */
 public interface JdkAccess {
-
-    /**
-     * Opens java.net (the dispatcher's private state, SocketImpl's fields), java.io (FileDescriptor.fd)
-     * and sun.nio.ch (the native setsockopt), and exports jdk.internal.vm (the agent properties), to the
-     * agent's own module, and to nothing else.
-     */
-    void openJavaBase(Instrumentation inst);
 
     /** Defines the dispatcher class in java.base's package java.net. */
     Class<?> defineInJavaNet(byte[] classFile) throws Exception;
@@ -33,7 +24,10 @@ public interface JdkAccess {
      */
     java.util.Properties agentProperties() throws Exception;
 
-    /** The JDK's native setsockopt and its socket fields (needs openJavaBase first). */
+    /**
+     * The JDK's native setsockopt and its socket fields. On JDK 9+ java.net, java.io and sun.nio.ch are
+     * open to the agent's module, and jdk.internal.vm exported to it, alone (boot/ModuleMaker).
+     */
     NativeCalls nativeCalls() throws ReflectiveOperationException;
 
     /** The one for the running JDK. */

@@ -1,148 +1,148 @@
 package io.github.keepaliveagent.launcher;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.MalformedURLException;
-import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.AllPermission;
 import java.security.CodeSource;
+import java.security.Permissions;
+import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
-import java.util.Enumeration;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * The agent jar as the launcher reads it. The agent proper is stored under {@link #HIDDEN} with the
- * suffix {@link #SUFFIX} (the build moves it there), where the application's class loader, which has
- * the jar on its class path, never finds a class: only the agent's own loader defines them.
+ * The agent jar as the launcher reads it: opened once per start, its hidden parts read by name
+ * ({@link Layout}). The JVM has opened the same file for the launcher's own classes already.
  */
 public final class AgentJar {
 
-    /** Where the agent's classes are stored in the jar. */
-    public static final String HIDDEN = "keepalive-agent/";
-    public static final String SUFFIX = ".classdata";
-
     private final File file;
     private final JarFile jar;
-    private final CodeSource codeSource;
+    private final ProtectionDomain domain;
+    /** The sets of classes read so far ({@link Layout#CLASSES}...), by entry name. */
+    private final Map<String, ClassSet> sets = new HashMap<>(4);
 
     private AgentJar(File file) throws IOException {
         this.file = file;
         this.jar = new JarFile(file, false);
-        this.codeSource = new CodeSource(file.toURI().toURL(), (Certificate[]) null);
+        // Static permissions: the agent's work runs with AllPermission whatever policy a program installs,
+        // at start-up or later (issue 19); the Policy is never consulted for these classes.
+        Permissions all = new Permissions();
+        all.add(new AllPermission());
+        this.domain = new ProtectionDomain(new CodeSource(file.toURI().toURL(), (Certificate[]) null), all);
     }
 
-    /** The jar this class was loaded from. */
-    static AgentJar open() throws Exception {
-        CodeSource source = AgentJar.class.getProtectionDomain().getCodeSource();
-        File file = source == null ? null : new File(source.getLocation().toURI());
-        if (file == null || !file.isFile()) {
-            throw new IOException("the agent must be run from its jar, not from " + file);
+    /** One stored set of class files ({@link Layout#CLASSES}), read at once, and its index. */
+    private static final class ClassSet {
+        final byte[] bytes;
+        /** Class name -> {offset, length}. */
+        final Map<String, int[]> index;
+
+        ClassSet(String name, byte[] bytes) throws IOException {
+            if (bytes == null) {
+                throw new IOException(name + " is missing from the agent jar");
+            }
+            this.bytes = bytes;
+            int count = readInt(bytes, 0);
+            index = new HashMap<>(count * 2);
+            for (int i = 0, at = 4; i < count; i++) {
+                int length = ((bytes[at] & 0xff) << 8) | (bytes[at + 1] & 0xff);
+                String className = new String(bytes, at + 2, length, StandardCharsets.US_ASCII);
+                at += 2 + length;
+                index.put(className, new int[] {readInt(bytes, at), readInt(bytes, at + 4)});
+                at += 8;
+            }
+        }
+
+        private static int readInt(byte[] bytes, int at) {
+            return ((bytes[at] & 0xff) << 24) | ((bytes[at + 1] & 0xff) << 16) | ((bytes[at + 2] & 0xff) << 8)
+                    | (bytes[at + 3] & 0xff);
+        }
+    }
+
+    private synchronized ClassSet set(String name) throws IOException {
+        ClassSet set = sets.get(name);
+        if (set == null) {
+            sets.put(name, set = new ClassSet(name, bytes(name)));
+        }
+        return set;
+    }
+
+    static AgentJar open(File file) throws IOException {
+        if (file == null) {
+            throw new IOException("the agent must be run from its jar");
         }
         return new AgentJar(file);
-    }
-
-    /**
-     * The loader of the agent proper, a class loader of its own whose parent is the platform loader (JDK
-     * 9+) or the extension loader (JDK 8): the application's classes are never seen. On JDK 9+ its
-     * classes form the named module {@code AgentModule}, which opens nothing: the confinement holds even
-     * when application code gets hold of one of the agent's classes.
-     */
-    ClassLoader agentLoader() throws Exception {
-        ClassLoader loader = new IsolatedLoader(this, ClassLoader.getSystemClassLoader().getParent());
-        try {
-            Class.class.getMethod("getModule");
-        } catch (NoSuchMethodException jdk8) {
-            return loader; // no modules: nothing to confine the agent's classes beyond its own loader
-        }
-        try {
-            java.lang.invoke.MethodHandles.publicLookup().findStatic(
-                    Class.forName("io.github.keepaliveagent.launcher.AgentModule"), "define",
-                    java.lang.invoke.MethodType.methodType(void.class, AgentJar.class, ClassLoader.class))
-                    .invokeExact(this, loader);
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-        return loader;
-    }
-
-    /** The command line: a JVM of its own, where nothing needs confining; it sees the JDK's attach API. */
-    ClassLoader commandLineLoader() {
-        return new IsolatedLoader(this, ClassLoader.getSystemClassLoader());
     }
 
     public File file() {
         return file;
     }
 
-    public CodeSource codeSource() {
-        return codeSource;
+    /** The packages of the agent's named module, as the build listed them. */
+    public Set<String> modulePackages() throws IOException {
+        byte[] list = bytes(Layout.PACKAGES);
+        if (list == null) {
+            throw new IOException(Layout.PACKAGES + " is missing from " + file);
+        }
+        return new LinkedHashSet<>(Arrays.asList(
+                new String(list, java.nio.charset.StandardCharsets.US_ASCII).split("\n")));
     }
 
-    /** The packages of the agent proper, e.g. "io.github.keepaliveagent.core": listed by the build. */
-    public Set<String> packages() throws IOException {
-        JarEntry list = jar.getJarEntry(HIDDEN + "packages");
-        if (list != null) {
-            try (InputStream in = jar.getInputStream(list)) {
-                ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-                byte[] buffer = new byte[4096];
-                for (int n; (n = in.read(buffer)) > 0; ) {
-                    bytes.write(buffer, 0, n);
-                }
-                return new LinkedHashSet<>(java.util.Arrays.asList(
-                        new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.US_ASCII).split("\n")));
-            }
+    /** A hidden class ("io.github.keepaliveagent.core.Agent") defined by a loader, or null when there is none. */
+    Class<?> define(IsolatedLoader loader, String className) throws IOException {
+        String setName = Layout.setOf(className);
+        if (setName != null) {
+            ClassSet set = set(setName);
+            int[] found = set.index.get(className);
+            return found == null ? null : loader.define(className, set.bytes, found[0], found[1], domain);
         }
-        Set<String> packages = new LinkedHashSet<>(); // a jar from before the list: scan it
-        for (Enumeration<JarEntry> entries = jar.entries(); entries.hasMoreElements(); ) {
-            String name = entries.nextElement().getName();
-            if (name.startsWith(HIDDEN) && name.endsWith(SUFFIX)) {
-                int slash = name.lastIndexOf('/');
-                if (slash > HIDDEN.length()) {
-                    packages.add(name.substring(HIDDEN.length(), slash).replace('/', '.'));
-                }
-            }
-        }
-        return packages;
+        byte[] bytes = bytes(Layout.entry(className));
+        return bytes == null ? null : loader.define(className, bytes, 0, bytes.length, domain);
     }
 
-    /** The jar entry of a resource of the agent proper ("a/b/C.class"), or null. */
-    JarEntry entry(String resource) {
-        if (!resource.endsWith(".class")) {
-            return null;
+    /** The dispatcher's class file. */
+    public byte[] dispatcher() throws IOException {
+        ClassSet set = set(Layout.setOf(Layout.DISPATCHER));
+        int[] found = set.index.get(Layout.DISPATCHER);
+        if (found == null) {
+            throw new IOException(Layout.DISPATCHER + " is missing from " + file);
         }
-        return jar.getJarEntry(HIDDEN + resource.substring(0, resource.length() - ".class".length()) + SUFFIX);
+        return Arrays.copyOfRange(set.bytes, found[0], found[0] + found[1]);
     }
 
-    /** The bytes of a resource of the agent proper ("a/b/C.class"), or null. */
-    public byte[] read(String resource) throws IOException {
-        JarEntry entry = entry(resource);
+    private byte[] bytes(String name) throws IOException {
+        JarEntry entry = jar.getJarEntry(name);
         if (entry == null) {
             return null;
         }
         try (InputStream in = jar.getInputStream(entry)) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(entry.getSize(), 512));
-            byte[] buffer = new byte[8192];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                out.write(buffer, 0, n);
+            return readAll(in, (int) entry.getSize());
+        }
+    }
+
+    /** Every byte of a stream (Java 8 has no InputStream.readAllBytes); {@code size} is a hint, -1 if unknown. */
+    public static byte[] readAll(InputStream in, int size) throws IOException {
+        byte[] bytes = new byte[size > 0 ? size : 8192];
+        int length = 0;
+        for (int n; (n = in.read(bytes, length, bytes.length - length)) >= 0; ) {
+            length += n;
+            if (length == bytes.length) {
+                int next = in.read();
+                if (next < 0) {
+                    return bytes;
+                }
+                bytes = Arrays.copyOf(bytes, bytes.length * 2);
+                bytes[length++] = (byte) next;
             }
-            return out.toByteArray();
         }
+        return Arrays.copyOf(bytes, length);
     }
-
-    /** A URL for a resource of the agent proper, or null. */
-    public URL url(String resource) {
-        JarEntry entry = entry(resource);
-        try {
-            return entry == null ? null : new URL("jar:" + file.toURI() + "!/" + entry.getName());
-        } catch (MalformedURLException e) {
-            return null;
-        }
-    }
-
 }

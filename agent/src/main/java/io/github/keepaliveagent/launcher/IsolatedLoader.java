@@ -1,20 +1,22 @@
 package io.github.keepaliveagent.launcher;
 
 import java.io.IOException;
-import java.net.URL;
-import java.security.SecureClassLoader;
+import java.security.ProtectionDomain;
 
 /**
- * A class loader that defines the agent's classes from their hidden place in the jar, with the
- * jar's code source (so that a SecurityManager policy granting the jar applies to them).
+ * The agent's own class loader: it defines the agent's classes from their hidden place in the jar
+ * ({@link Layout}), each with the jar's static AllPermission domain, and asks its parent for every other
+ * class. In a host JVM the parent is the platform loader (JDK 9+; JDK 8: the extension loader), so the
+ * application's classes are never seen; the command line's parent is the application loader.
  */
-final class IsolatedLoader extends SecureClassLoader {
+final class IsolatedLoader extends ClassLoader {
 
     static {
         registerAsParallelCapable();
     }
 
     private static final String OWN = "io.github.keepaliveagent.";
+    private static final String LAUNCHER = Layout.VISIBLE.replace('/', '.');
 
     private final AgentJar jar;
 
@@ -29,7 +31,7 @@ final class IsolatedLoader extends SecureClassLoader {
      */
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (!name.startsWith(OWN)) {
+        if (!name.startsWith(OWN) || name.startsWith(LAUNCHER)) {
             return super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {
@@ -46,20 +48,19 @@ final class IsolatedLoader extends SecureClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        byte[] bytes;
+        Class<?> type;
         try {
-            bytes = jar.read(name.replace('.', '/') + ".class");
+            type = jar.define(this, name);
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
         }
-        if (bytes == null) {
+        if (type == null) {
             throw new ClassNotFoundException(name);
         }
-        return defineClass(name, bytes, 0, bytes.length, jar.codeSource());
+        return type;
     }
 
-    @Override
-    protected URL findResource(String name) {
-        return jar.url(name);
+    Class<?> define(String name, byte[] bytes, int offset, int length, ProtectionDomain domain) {
+        return defineClass(name, bytes, offset, length, domain);
     }
 }

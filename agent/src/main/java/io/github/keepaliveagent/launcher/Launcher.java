@@ -1,117 +1,152 @@
 package io.github.keepaliveagent.launcher;
 
+import java.io.File;
 import java.lang.instrument.Instrumentation;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.security.AccessController;
+import java.security.CodeSource;
+import java.security.PrivilegedAction;
+import java.security.PrivilegedActionException;
 import java.security.PrivilegedExceptionAction;
+import java.util.Map;
 
 /**
- * The jar's Premain-Class, Agent-Class and Main-Class, and with {@link AgentJar} and
- * {@link IsolatedLoader} the only agent classes that the application's class loader can see. It loads
- * the agent proper from its hidden place in the jar into a class loader of its own (on JDK 9+ a named
- * module, see {@code AgentModule}), calls it, and keeps no reference to it: nothing the application
- * can reach leads to the agent's state or to what the agent opens.
+ * The jar's Premain-Class, Agent-Class and Main-Class; with the rest of this package, the only agent classes
+ * that the application's class loader can see. It keeps no static state: nothing the application can reach
+ * leads to the agent. It is kept small: a JDK tool's JVM loads this class and {@link Selection}, and nothing
+ * else of the agent. What it does, in the order of a JVM's life (docs/how-it-works.md, "Start-up"):
+ * <ol>
+ * <li>premain decides whether this JVM gets the agent ({@link Selection}): if not, nothing else happens;
+ * <li>it defines the settings parser in the agent's own loader, which validates and reports the settings;
+ * <li>it registers {@link LazyInstall}, which installs the rest when the first socket class loads.
+ * </ol>
  */
 public final class Launcher {
 
-    /** The one class of the agent proper that is exported: premain, agentmain and main. */
-    static final String ENTRY = "io.github.keepaliveagent.entry.Entry";
-    private static final MethodType AGENT = MethodType.methodType(void.class, String.class, Instrumentation.class);
+    /**
+     * The settings of the copy of the agent that premain started first, as its start-up line said them:
+     * -javaagent may name the jar twice (JAVA_TOOL_OPTIONS and the command line), and the second copy
+     * changes nothing. Written and read by premain only, before any code of the program runs: a program
+     * that changes it later changes nothing.
+     */
+    private static String started;
 
     private Launcher() {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        start("premain", args, inst);
-    }
-
-    public static void agentmain(String args, Instrumentation inst) {
-        start("agentmain", args, inst);
-    }
-
-    /** {@code java -jar keepalive-agent.jar ...}: the command line runs in a process of its own. */
-    public static void main(String[] args) throws Throwable {
-        MethodHandle main = entry(AgentJar.open().commandLineLoader(), "main",
-                MethodType.methodType(void.class, String[].class));
-        main.invokeExact(args);
-    }
-
-    private static void start(String method, String args, Instrumentation inst) {
         try { // nothing may escape premain: an exception there stops the JVM
-            if (!permitted()) {
-                return;
-            }
-            MethodHandle entry = privileged(new PrivilegedExceptionAction<MethodHandle>() {
-                @Override
-                public MethodHandle run() throws Exception {
-                    return entry(AgentJar.open().agentLoader(), method, AGENT);
-                }
-            });
-            entry.invokeExact(args, inst);
-        } catch (Throwable t) {
-            System.err.println("keepalive-agent ERROR: not installed, the program runs without it: " + t);
-        }
-    }
-
-    private static MethodHandle entry(ClassLoader loader, String method, MethodType type) throws Exception {
-        return MethodHandles.publicLookup().findStatic(Class.forName(ENTRY, true, loader), method, type);
-    }
-
-    /**
-     * Under a SecurityManager (JDK 8 to 17) the agent's work runs with the permissions of its own jar
-     * (the program needs none for it): the jar needs AllPermission. Without it, one clear line and no agent.
-     */
-    private static boolean permitted() {
-        SecurityManager manager = System.getSecurityManager();
-        if (manager == null) {
-            return true;
-        }
-        try {
             privileged(new PrivilegedExceptionAction<Void>() {
                 @Override
-                public Void run() {
-                    manager.checkPermission(new java.security.AllPermission());
+                public Void run() throws Exception {
+                    Map<String, String> env = System.getenv();
+                    File jar = ownJar();
+                    Selection selection = Selection.decide(args, env, jar);
+                    if (selection.skipped != null) {
+                        if ("debug".equalsIgnoreCase(logLevel(args, env))) {
+                            System.err.println("keepalive-agent DEBUG: not loaded in this JVM: "
+                                    + printable(selection.skipped) + " (" + printable(selection.program) + ")");
+                        }
+                    } else if (started == null) {
+                        started = LazyInstall.premain(args, env, selection, jar, inst);
+                    } else {
+                        LazyInstall.secondCopy(args, env, selection, jar, started);
+                    }
                     return null;
                 }
             });
-            return true;
-        } catch (Exception e) {
+        } catch (Throwable t) {
+            notInstalled(t);
+        }
+    }
+
+    /** {@code java -jar keepalive-agent.jar attach PID}: only the arguments count; everything at once. */
+    public static void agentmain(String args, Instrumentation inst) {
+        try {
+            privileged(new PrivilegedExceptionAction<Void>() {
+                @Override
+                public Void run() throws Exception {
+                    LazyInstall.attach(args, ownJar(), inst);
+                    return null;
+                }
+            });
+        } catch (Throwable t) {
+            notInstalled(t);
+        }
+    }
+
+    /**
+     * Under a SecurityManager that exists when premain or attach runs (JDK 8 to 23, one given on the command
+     * line), the launcher works with the permissions of its own jar, which the policy must grant; the rest of
+     * the agent has permissions of its own (launcher/AgentJar). One installed later (Derby does) is too late
+     * to refuse anything.
+     */
+    private static void privileged(PrivilegedExceptionAction<Void> work) throws Exception {
+        if (System.getSecurityManager() == null) {
+            work.run();
+            return;
+        }
+        try {
+            AccessController.doPrivileged(work);
+        } catch (PrivilegedActionException e) {
+            throw e.getException();
+        } catch (SecurityException e) {
             System.err.println("keepalive-agent ERROR: a SecurityManager is installed and does not grant the agent's"
-                    + " jar AllPermission: the agent is not installed and the program runs without it. Grant it in"
-                    + " the policy: grant codeBase \"" + jarUrl() + "\" { permission java.security.AllPermission; };");
-            return false;
+                    + " jar the permissions its launcher needs (" + e.getMessage() + "): the agent is not installed"
+                    + " and the program runs without it. Grant them in the policy: grant codeBase \"" + jarUrl()
+                    + "\" { permission java.security.AllPermission; };");
         }
     }
 
     /** The jar's URL, as a policy file names it; the JVM knows it from -javaagent even where we may not ask. */
     private static String jarUrl() {
         try {
-            java.security.CodeSource jar = privileged(new PrivilegedExceptionAction<java.security.CodeSource>() {
+            return AccessController.doPrivileged(new PrivilegedAction<String>() {
                 @Override
-                public java.security.CodeSource run() {
-                    return Launcher.class.getProtectionDomain().getCodeSource();
+                public String run() {
+                    return Launcher.class.getProtectionDomain().getCodeSource().getLocation().toString();
                 }
             });
-            return jar.getLocation().toString();
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             return "file:/path/to/keepalive-agent.jar";
         }
     }
 
-    /**
-     * Under a SecurityManager (JDK 8 to 17) the loader is created with the agent jar's own permissions:
-     * only the JVM's frames are below premain, but the command line may be started by anyone.
-     */
-    static <T> T privileged(PrivilegedExceptionAction<T> action) throws Exception {
-        if (System.getSecurityManager() == null) {
-            return action.run();
-        }
+    /** The one line when the agent could not start; the program runs on. */
+    static void notInstalled(Throwable t) {
+        Throwable cause = t instanceof java.lang.reflect.InvocationTargetException && t.getCause() != null
+                ? t.getCause() : t;
+        System.err.println("keepalive-agent ERROR: not installed, the program runs without it: " + cause);
+    }
+
+    /** {@code java -jar keepalive-agent.jar ...}: the command line, in a process of its own. */
+    public static void main(String[] args) throws Exception {
+        LazyInstall.command(args, ownJar());
+    }
+
+    /** The jar this class was loaded from, or null when it was not loaded from a jar (a unit test). */
+    static File ownJar() {
         try {
-            return AccessController.doPrivileged(action);
-        } catch (java.security.PrivilegedActionException e) {
-            throw e.getException();
+            CodeSource source = Launcher.class.getProtectionDomain().getCodeSource();
+            File file = source == null ? null : new File(source.getLocation().toURI());
+            return file != null && file.isFile() ? file : null;
+        } catch (Exception | LinkageError e) {
+            return null;
         }
+    }
+
+    /** The log level as the settings will read it (agent argument over environment), for the skip line. */
+    private static String logLevel(String args, Map<String, String> env) {
+        String level = Selection.argument(args, "log");
+        return level != null ? level : env.get("KEEPALIVE_LOG");
+    }
+
+    /** A name from the command line, safe to print on one line. */
+    private static String printable(String text) {
+        StringBuilder clean = new StringBuilder(text.length());
+        for (int i = 0; i < text.length() && i < 300; i++) {
+            char c = text.charAt(i);
+            clean.append(Character.isISOControl(c) ? '?' : c);
+        }
+        return clean.toString();
     }
 }

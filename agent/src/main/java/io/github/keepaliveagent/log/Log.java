@@ -4,14 +4,13 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.NetworkChannel;
-import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.github.keepaliveagent.config.Startup;
 import org.tinylog.Level;
 import org.tinylog.core.LogEntry;
 import org.tinylog.format.AdvancedMessageFormatter;
@@ -29,10 +28,9 @@ import org.tinylog.writers.ConsoleWriter;
  */
 public final class Log {
 
-    public static final List<String> LEVELS = Arrays.asList("debug", "info", "warn", "error", "off");
-    private static final String PREFIX = "keepalive-agent ";
+    private static final String PREFIX = Startup.PREFIX;
 
-    private static volatile int threshold = LEVELS.indexOf("info");
+    private static volatile int threshold = Startup.Level.INFO;
     private static ConsoleWriter writer;
     private static final Set<String> said = ConcurrentHashMap.newKeySet();
 
@@ -40,7 +38,7 @@ public final class Log {
     }
 
     public static void setLevel(String level) {
-        threshold = LEVELS.indexOf(level);
+        threshold = Startup.Level.of(level);
     }
 
     public static boolean debugEnabled() {

@@ -1,13 +1,10 @@
 package io.github.keepaliveagent.jdk;
 
 import java.io.FileDescriptor;
-import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
-import java.util.Map;
-import java.util.Set;
 
 /**
  * JDK 9 and later: direct calls to the module API, and method handles called with invokeExact for
@@ -16,16 +13,7 @@ import java.util.Set;
  */
 final class Jdk9Access implements JdkAccess {
 
-    private static final Module JAVA_BASE = Object.class.getModule();
     private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
-
-    @Override
-    public void openJavaBase(Instrumentation inst) {
-        // The agent's own module: a named module that opens nothing (AgentModule), never the application's.
-        Set<Module> agent = Set.of(Jdk9Access.class.getModule());
-        inst.redefineModule(JAVA_BASE, Set.of(), Map.of("jdk.internal.vm", agent),
-                Map.of("java.net", agent, "java.io", agent, "sun.nio.ch", agent), Set.of(), Map.of());
-    }
 
     @Override
     public Class<?> defineInJavaNet(byte[] classFile) throws IllegalAccessException {

@@ -1,62 +1,48 @@
 package io.github.keepaliveagent.launcher;
 
-import java.lang.module.Configuration;
-import java.lang.module.ModuleDescriptor;
-import java.lang.module.ModuleFinder;
-import java.lang.module.ModuleReader;
-import java.lang.module.ModuleReference;
-import java.util.List;
-import java.util.Optional;
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
- * JDK 9+: the agent proper as the named module {@value #NAME}, in a module layer of its own, its classes
- * defined by the launcher's {@link IsolatedLoader}. The module exports only the package of its entry
- * points and opens nothing: application code that gets hold of one of its classes (a stack walk from
- * code the agent calls, a System.err the application replaced) can neither call into it nor reflect
- * into it nor borrow its access, and what the agent opens in java.base is opened to this module alone.
- * (An unnamed module, open to everyone, let a stack walk reach the agent's classes and use them.)
+ * JDK 9+: makes the agent proper the named module {@value Layout#MODULE} of the launcher's loader, which
+ * exports only its entry points and opens nothing, and to which alone java.base opens what the agent needs:
+ * application code that gets hold of one of its classes (a stack walk from code the agent calls) can
+ * neither call into it, nor reflect into it, nor borrow its access. See docs/how-it-works.md, "Confinement".
  */
-public final class AgentModule {
+final class AgentModule implements Consumer<Object[]> {
 
-    public static final String NAME = "io.github.keepaliveagent";
-
-    private AgentModule() {
+    public AgentModule() {
+        // the launcher's door (Launcher.defineModule): called through Consumer, no reflective call
     }
 
-    /** Defines the module for the loader's classes; called once, before the loader defines any of them. */
-    public static void define(AgentJar jar, ClassLoader loader) throws java.io.IOException {
-        String entryPackage = Launcher.ENTRY.substring(0, Launcher.ENTRY.lastIndexOf('.'));
-        ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME)
-                .requires("java.instrument")
-                .exports(entryPackage)
-                .packages(jar.packages())
-                .build();
-        ModuleReference reference = new ModuleReference(descriptor, jar.file().toURI()) {
-            @Override
-            public ModuleReader open() {
-                throw new UnsupportedOperationException("the launcher's loader reads the classes itself");
-            }
-        };
-        ModuleFinder finder = new ModuleFinder() {
-            @Override
-            public Optional<ModuleReference> find(String name) {
-                return NAME.equals(name) ? Optional.of(reference) : Optional.empty();
-            }
+    @Override
+    public void accept(Object[] in) {
+        try {
+            define((Instrumentation) in[0], (AgentJar) in[1], (ClassLoader) in[2], (ClassLoader) in[3]);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
-            @Override
-            public Set<ModuleReference> findAll() {
-                return Set.of(reference);
-            }
-        };
-        ModuleLayer boot = ModuleLayer.boot();
-        Configuration configuration = boot.configuration().resolve(finder, ModuleFinder.of(), Set.of(NAME));
-        boot.defineModules(configuration, List.of(boot), new Function<String, ClassLoader>() {
-            @Override
-            public ClassLoader apply(String module) {
-                return loader;
-            }
-        });
+    /**
+     * Defines the module for the loader's hidden classes; called once, before the loader defines any of them.
+     *
+     * @param makerLoader a loader for this one class, made at start-up (no SecurityManager can refuse it then):
+     *        jdk.internal.module is exported to its unnamed module alone
+     */
+    static void define(Instrumentation inst, AgentJar jar, ClassLoader agentLoader, ClassLoader makerLoader)
+            throws Exception {
+        Class<?> maker = Class.forName(Layout.MODULE_MAKER, true, makerLoader);
+        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.module", Set.of(maker.getModule())),
+                Map.of(), Set.of(), Map.of());
+        @SuppressWarnings("unchecked")
+        BiFunction<ClassLoader, Set<String>, Module> make =
+                (BiFunction<ClassLoader, Set<String>, Module>) maker.getConstructor().newInstance();
+        make.apply(agentLoader, jar.modulePackages());
     }
 }

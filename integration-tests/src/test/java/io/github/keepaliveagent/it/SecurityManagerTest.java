@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * JDK 8 to 17 may run programs under a SecurityManager. The agent's work runs with its own jar's
- * permissions (granted AllPermission), never the program's: the program keeps only socket permissions.
- * Without the grant: one clear error line, and the program runs. JDK 17 (the last JDK with a
- * SecurityManager that can be enabled on the command line among those here).
+ * JDK 8 to 23 may run programs under a SecurityManager. One given on the command line exists when premain
+ * runs: the launcher then works with its jar's permissions, which the policy must grant (the rest of the
+ * agent has static permissions of its own, never the program's: the program keeps only socket
+ * permissions). Without the grant: one clear error line, and the program runs. JDK 17 (the last JDK with a
+ * SecurityManager that can be enabled on the command line among those here). A SecurityManager the
+ * program installs later needs no grant: see LateSecurityManagerTest.
  */
 class SecurityManagerTest {
 
@@ -44,7 +46,7 @@ class SecurityManagerTest {
         assertEquals("keepalive=false", result.line("socket.client"), result.toString());
         assertEquals(1, result.agentLines().size(), result.toString());
         assertTrue(result.agentLines().get(0).startsWith("keepalive-agent ERROR: a SecurityManager is installed and"
-                + " does not grant the agent's jar AllPermission"), result.toString());
+                + " does not grant the agent's jar the permissions its launcher needs"), result.toString());
         assertTrue(result.agentLines().get(0).contains("grant codeBase \"file:"), result.toString());
     }
 
