@@ -1,35 +1,38 @@
 package io.github.keepaliveagent.hook;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
 import io.github.keepaliveagent.jdk.Dispatcher;
-import net.bytebuddy.jar.asm.ClassReader;
-import net.bytebuddy.jar.asm.ClassVisitor;
-import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.jar.asm.MethodVisitor;
-import net.bytebuddy.jar.asm.Opcodes;
 
 /**
- * Applies the hooks of {@link SocketHook} to one class file, in one pass of plain ASM (Byte Buddy's
- * repackaged copy) rather than Byte Buddy's AgentBuilder: it loads a few dozen classes instead of about
- * a thousand, which keeps the start-up cost that every JVM on a host pays small. Each insertion is a
- * static call whose arguments are put on the stack and consumed by it (a DUP, loads, and at a method's
- * entry a store back into the argument's own slot, of its own type), so no stack map frame changes and
- * none is recomputed.
+ * Applies the hooks of {@link SocketHook} to one class file: it inserts static calls of the dispatcher into
+ * the methods the table names, and changes nothing else. A class-file editor made for these insertions only
+ * (see docs/how-it-works.md, "Start-up"): a general library costs more than everything else the agent does
+ * at start-up together (Byte Buddy's ASM: 25 classes, ~220 KB, 15-20 ms to load and run once on JDK 17;
+ * the JDK's own java.lang.classfile about the same on JDK 25), this one a class or two and about a
+ * millisecond. The unit tests check every output against ASM, which stays the tests' verifier and oracle.
+ *
+ * <p>What an insertion is: a few instructions that put the dispatcher's arguments on the stack and call it,
+ * leaving the stack as it was (a DUP before and the call after SocketImpl.create; at a method's entry, a
+ * store back into the argument's own slot, of its own type). So no stack map frame changes its contents;
+ * only offsets move. Every insertion is padded to a multiple of four bytes, so that no tableswitch or
+ * lookupswitch changes its padding, and every offset in the method (branches, switches, exception table,
+ * stack map frames, line and local variable tables) is relocated. A method this cannot handle (a branch
+ * that no longer fits 16 bits, an attribute of unknown layout inside its code) is left as it is, and the
+ * hook counts no insertion, which the transformer reports.
  */
 public final class Rewriter {
-
-    /** The newest class file version the bundled ASM reads (Byte Buddy 1.18.17: Java 28). */
-    static final int NEWEST_READABLE = 72;
 
     private Rewriter() {
     }
 
-    /** The result of instrumenting one class: new bytes and how many calls each hook inserted. */
+    /** The result of instrumenting one class: new bytes (the input, when nothing was inserted) and the counts. */
     public static final class Result {
         public final byte[] bytes;
+        /** How many dispatcher calls each hook inserted, in the order of the hooks given. */
         public final int[] insertions;
 
         Result(byte[] bytes, int[] insertions) {
@@ -43,185 +46,181 @@ public final class Rewriter {
         return rewrite(classFile, Collections.singletonList(hook));
     }
 
-    /** Applies all the hooks of one class in a single pass; insertions are counted per hook, in order. */
+    /** Applies all the hooks of one class in one pass; insertions are counted per hook, in order. */
     public static Result rewrite(byte[] classFile, List<SocketHook> hooks) {
-        int version = ((classFile[6] & 0xff) << 8) | (classFile[7] & 0xff);
-        byte[] input = classFile;
-        if (version > NEWEST_READABLE) {
-            // A newer JDK than the bundled ASM knows: the few instructions inserted are as old as Java 8.
-            input = classFile.clone();
-            setVersion(input, NEWEST_READABLE);
-        }
-        ClassReader reader = new ClassReader(input);
-        ClassWriter writer = new ClassWriter(reader, 0);
+        ClassBytes in = new ClassBytes(classFile);
         int[] insertions = new int[hooks.size()];
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            private String owner;
+        ClassBytes.Pool pool = in.newPool();
+        List<byte[]> methods = new ArrayList<>(in.methods.length);
+        boolean changed = false;
+        for (int m = 0; m < in.methods.length; m++) {
+            byte[] method = patch(in, m, hooks, pool, insertions);
+            changed |= method != null;
+            methods.add(method);
+        }
+        return new Result(changed ? in.write(pool, methods) : classFile, insertions);
+    }
 
-            @Override
-            public void visit(int classVersion, int access, String name, String signature, String superName,
-                    String[] interfaces) {
-                owner = name;
-                super.visit(classVersion, access, name, signature, superName, interfaces);
+    /** The method with the insertions its hooks want, or null when it gets none. */
+    private static byte[] patch(ClassBytes in, int m, List<SocketHook> hooks, ClassBytes.Pool pool,
+            int[] insertions) {
+        int method = in.methods[m];
+        int access = in.u2(method);
+        String name = in.utf8(in.u2(method + 2));
+        String desc = in.utf8(in.u2(method + 4));
+        int code = in.codeAttribute(method);
+        if (code < 0) {
+            return null;
+        }
+        List<Insertion> added = new ArrayList<>(4);
+        Code body = null;
+        for (int h = 0; h < hooks.size(); h++) {
+            SocketHook hook = hooks.get(h);
+            if (!hook.wants(access, name, desc)) {
+                continue;
             }
-
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String desc, String signature,
-                    String[] exceptions) {
-                MethodVisitor visitor = super.visitMethod(access, name, desc, signature, exceptions);
-                for (int i = 0; i < hooks.size(); i++) {
-                    if (hooks.get(i).wants(access, name, desc)) {
-                        visitor = new Inserter(visitor, hooks.get(i), owner, name, insertions, i);
+            if (body == null) {
+                body = new Code(in, code);
+            }
+            int call = pool.dispatcher(hook.dispatch.method, hook.dispatch.desc);
+            switch (hook.where) {
+                case METHOD_ENTRY:
+                    added.add(new Insertion(0, true, prologue(hook, call, pool), h));
+                    break;
+                case AFTER_IMPL_CREATE:
+                    for (int at : body.calls(Opcodes.INVOKEVIRTUAL, "java/net/SocketImpl", "create", "(Z)V")) {
+                        added.add(new Insertion(at, false, new byte[] {Opcodes.DUP2}, -1));
+                        added.add(new Insertion(at + 3, true, invoke(call), h));
                     }
-                }
-                return visitor;
-            }
-        }, 0);
-        byte[] output = writer.toByteArray();
-        if (version > NEWEST_READABLE) {
-            setVersion(output, version);
-        }
-        return new Result(output, insertions);
-    }
-
-    /**
-     * Loads and runs the ASM code once on a tiny generated class, on a background thread at start-up,
-     * while the JVM goes on starting the program: the first real hook then finds it ready.
-     */
-    public static void warmUp() {
-        try {
-            ClassWriter writer = new ClassWriter(0);
-            writer.visit(Opcodes.V1_8, Opcodes.ACC_PUBLIC, "WarmUp", null, "java/lang/Object", null);
-            MethodVisitor init = writer.visitMethod(Opcodes.ACC_PUBLIC, "<init>", "()V", null, null);
-            init.visitCode();
-            init.visitVarInsn(Opcodes.ALOAD, 0);
-            init.visitMethodInsn(Opcodes.INVOKESPECIAL, "java/lang/Object", "<init>", "()V", false);
-            init.visitInsn(Opcodes.RETURN);
-            init.visitMaxs(1, 1);
-            init.visitEnd();
-            writer.visitEnd();
-            rewrite(writer.toByteArray(), Arrays.asList(SocketHook.values()));
-        } catch (Throwable ignored) {
-            // only a warm-up: the real hooks report their own failures
-        }
-    }
-
-    private static void setVersion(byte[] classFile, int version) {
-        classFile[6] = (byte) (version >>> 8);
-        classFile[7] = (byte) version;
-    }
-
-    /** Inserts one hook's dispatcher calls into one method. */
-    private static final class Inserter extends MethodVisitor {
-        private final SocketHook hook;
-        private final String owner;
-        private final boolean constructor;
-        private final int[] insertions;
-        private final int index;
-        /** A constructor that delegates with this(...) is skipped: the one it calls does the work. */
-        private boolean delegates;
-
-        Inserter(MethodVisitor next, SocketHook hook, String owner, String name, int[] insertions, int index) {
-            super(Opcodes.ASM9, next);
-            this.hook = hook;
-            this.owner = owner;
-            this.constructor = "<init>".equals(name);
-            this.insertions = insertions;
-            this.index = index;
-        }
-
-        @Override
-        public void visitCode() {
-            super.visitCode();
-            if (hook.where != SocketHook.Where.METHOD_ENTRY) {
-                return;
-            }
-            // The argument keeps its type, so the method's stack map frames stay valid.
-            super.visitVarInsn(Opcodes.ALOAD, 0);
-            switch (hook.dispatch) {
-                case KEEPALIVE_FILTER:
-                    super.visitVarInsn(Opcodes.ILOAD, 1);
-                    dispatch();
-                    super.visitVarInsn(Opcodes.ISTORE, 1);
                     break;
-                case OPTION_FILTER:
-                    super.visitVarInsn(Opcodes.ALOAD, 1);
-                    super.visitVarInsn(Opcodes.ALOAD, 2);
-                    dispatch();
-                    super.visitVarInsn(Opcodes.ASTORE, 2);
+                case CONSTRUCTOR_EXIT:
+                    if (body.calls(Opcodes.INVOKESPECIAL, in.thisClass(), "<init>", null).length > 0) {
+                        break; // it delegates with this(...): the constructor it calls does the work
+                    }
+                    for (int at : body.returns(false)) {
+                        added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_0, call), h));
+                    }
                     break;
-                case INT_FILTER:
-                    super.visitLdcInsn(hook.optionName);
-                    super.visitVarInsn(Opcodes.ILOAD, 1);
-                    dispatch();
-                    super.visitVarInsn(Opcodes.ISTORE, 1);
+                case METHOD_EXIT:
+                    for (int at : body.returns(false)) {
+                        added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_1, call), h));
+                    }
                     break;
-                case RAW_INT_FILTER:
-                    super.visitVarInsn(Opcodes.ILOAD, 1);
-                    super.visitVarInsn(Opcodes.ILOAD, 2);
-                    super.visitVarInsn(Opcodes.ILOAD, 3);
-                    dispatch();
-                    super.visitVarInsn(Opcodes.ISTORE, 3);
+                case INT_RETURN:
+                    for (int at : body.returns(true)) {
+                        added.add(new Insertion(at, false, withArgument(Opcodes.DUP, call), h));
+                    }
                     break;
                 default:
-                    throw new IllegalStateException(hook + ": no entry filter for " + hook.dispatch);
+                    throw new IllegalStateException(hook + ": " + hook.where);
             }
         }
-
-        @Override
-        public void visitMethodInsn(int opcode, String methodOwner, String name, String desc, boolean isInterface) {
-            boolean createsSocket = hook.where == SocketHook.Where.AFTER_IMPL_CREATE
-                    && opcode == Opcodes.INVOKEVIRTUAL && "java/net/SocketImpl".equals(methodOwner)
-                    && "create".equals(name) && "(Z)V".equals(desc);
-            if (createsSocket) {
-                // Stack: impl, stream -> impl, stream, impl, stream; create() takes two, the dispatch the rest.
-                super.visitInsn(Opcodes.DUP2);
-            }
-            super.visitMethodInsn(opcode, methodOwner, name, desc, isInterface);
-            if (createsSocket) {
-                dispatch();
-            }
-            if (constructor && opcode == Opcodes.INVOKESPECIAL && "<init>".equals(name) && owner.equals(methodOwner)) {
-                delegates = true;
+        if (added.isEmpty()) {
+            return null;
+        }
+        byte[] patched;
+        try {
+            patched = body.relocate(added);
+        } catch (IllegalStateException cannot) {
+            return null; // left as it is: its hooks count nothing here, and the transformer says so
+        }
+        for (Insertion insertion : added) {
+            if (insertion.hook >= 0) {
+                insertions[insertion.hook]++;
             }
         }
+        return in.method(method, code, patched);
+    }
 
-        @Override
-        public void visitInsn(int opcode) {
-            boolean isReturn = opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN;
-            if (isReturn) {
-                switch (hook.where) {
-                    case METHOD_EXIT:
-                        super.visitVarInsn(Opcodes.ALOAD, 1); // implAccept's Socket argument
-                        dispatch();
-                        break;
-                    case CONSTRUCTOR_EXIT:
-                        if (!delegates) {
-                            super.visitVarInsn(Opcodes.ALOAD, 0);
-                            dispatch();
-                        }
-                        break;
-                    case INT_RETURN:
-                        if (opcode == Opcodes.IRETURN) {
-                            super.visitInsn(Opcodes.DUP); // the new descriptor: returned and handed over
-                            dispatch();
-                        }
-                        break;
-                    default:
-                }
+    /** At a method's entry: {@code arg = dispatcher(this, ...)}, padded to a multiple of four bytes. */
+    private static byte[] prologue(SocketHook hook, int call, ClassBytes.Pool pool) {
+        byte[] code;
+        switch (hook.dispatch) {
+            case KEEPALIVE_FILTER: // on = keepAliveRequested(this, on)
+                code = new byte[] {Opcodes.ALOAD_0, Opcodes.ILOAD_1, Opcodes.INVOKESTATIC, hi(call), lo(call),
+                    Opcodes.ISTORE_1};
+                break;
+            case OPTION_FILTER: // value = optionRequested(this, option, value)
+                code = new byte[] {Opcodes.ALOAD_0, Opcodes.ALOAD_1, Opcodes.ALOAD_2, Opcodes.INVOKESTATIC, hi(call),
+                    lo(call), Opcodes.ASTORE_2};
+                break;
+            case INT_FILTER: { // value = valueRequested(this, "TCP_KEEPIDLE", value)
+                int option = pool.string(hook.optionName);
+                code = new byte[] {Opcodes.ALOAD_0, Opcodes.LDC_W, hi(option), lo(option), Opcodes.ILOAD_1,
+                    Opcodes.INVOKESTATIC, hi(call), lo(call), Opcodes.ISTORE_1};
+                break;
             }
-            super.visitInsn(opcode);
+            case RAW_INT_FILTER: // value = intOptionRequested(this, level, option, value)
+                code = new byte[] {Opcodes.ALOAD_0, Opcodes.ILOAD_1, Opcodes.ILOAD_2, Opcodes.ILOAD_3,
+                    Opcodes.INVOKESTATIC, hi(call), lo(call), Opcodes.ISTORE_3};
+                break;
+            default:
+                throw new IllegalStateException(hook + ": no entry filter for " + hook.dispatch);
         }
+        return Arrays.copyOf(code, (code.length + 3) & ~3); // NOPs (0) to a multiple of four
+    }
 
-        private void dispatch() {
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, Dispatcher.INTERNAL_NAME, hook.dispatch.method,
-                    hook.dispatch.desc, false);
-            insertions[index]++;
-        }
+    private static byte[] withArgument(byte load, int call) {
+        return new byte[] {load, Opcodes.INVOKESTATIC, hi(call), lo(call)};
+    }
 
-        @Override
-        public void visitMaxs(int maxStack, int maxLocals) {
-            super.visitMaxs(maxStack + 4, maxLocals);
+    private static byte[] invoke(int call) {
+        return new byte[] {Opcodes.INVOKESTATIC, hi(call), lo(call)};
+    }
+
+    private static byte hi(int index) {
+        return (byte) (index >>> 8);
+    }
+
+    private static byte lo(int index) {
+        return (byte) index;
+    }
+
+    /** Instructions to put at an offset of a method's code. */
+    static final class Insertion {
+        final int offset;
+        /**
+         * True: after the instruction that ends at {@code offset} (a branch to {@code offset} goes past it; at
+         * offset 0, a method's entry: a branch back to the start goes past it too). False: before the
+         * instruction at {@code offset} (a branch to it runs the insertion).
+         */
+        final boolean after;
+        final byte[] code;
+        /** The hook it counts for, or -1 (the DUP2 that goes with a call after it). */
+        final int hook;
+
+        Insertion(int offset, boolean after, byte[] code, int hook) {
+            this.offset = offset;
+            this.after = after;
+            this.code = code;
+            this.hook = hook;
         }
     }
+
+    /** The opcodes the rewriter reads or writes. */
+    static final class Opcodes {
+        static final byte ALOAD_0 = 0x2a;
+        static final byte ALOAD_1 = 0x2b;
+        static final byte ALOAD_2 = 0x2c;
+        static final byte ILOAD_1 = 0x1b;
+        static final byte ILOAD_2 = 0x1c;
+        static final byte ILOAD_3 = 0x1d;
+        static final byte ISTORE_1 = 0x3c;
+        static final byte ISTORE_3 = 0x3e;
+        static final byte ASTORE_2 = 0x4d;
+        static final byte DUP = 0x59;
+        static final byte DUP2 = 0x5c;
+        static final byte LDC_W = 0x13;
+        static final byte INVOKESTATIC = (byte) 0xb8;
+        static final int INVOKEVIRTUAL = 0xb6;
+        static final int INVOKESPECIAL = 0xb7;
+        static final int IRETURN = 0xac;
+        static final int RETURN = 0xb1;
+
+        private Opcodes() {
+        }
+    }
+
+    /** The dispatcher's class, as instrumented code names it. */
+    static final String DISPATCHER = Dispatcher.INTERNAL_NAME;
 }

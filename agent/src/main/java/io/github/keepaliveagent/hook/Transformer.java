@@ -78,7 +78,7 @@ public final class Transformer implements ClassFileTransformer {
                 Log.debug("hooked {}: {} at {} place(s)", className.replace('/', '.'), hooks,
                         Arrays.toString(result.insertions));
             }
-            return result.bytes;
+            return result.bytes == classFile ? null : result.bytes;
         } catch (Throwable t) {
             Log.warn(t, "could not hook {}: its sockets get no keepalive", className.replace('/', '.'));
             return null;

@@ -84,13 +84,95 @@ class RewriterTest {
     }
 
     @Test
-    void classFilesNewerThanTheBundledAsmAreStillHooked() throws IOException {
+    void classFilesOfNewerJdksAreStillHooked() throws IOException {
         byte[] future = classFile("sun/nio/ch/SocketChannelImpl");
         future[6] = 0;
-        future[7] = 75; // a class file from a JDK the bundled ASM does not know yet
+        future[7] = 75; // a class file from a JDK newer than the tests' ASM knows
         Rewriter.Result result = Rewriter.rewrite(future, SocketHook.SOCKET_CHANNEL);
         assertEquals(75, result.bytes[7]);
         assertEquals(2, result.insertions[0]);
+    }
+
+    /**
+     * The oracle: Byte Buddy's ASM, as the agent used it until 1.1, applied to the same class with the same
+     * hooks. Both outputs, read back by ASM, must show the same instructions, frames, handlers, line numbers
+     * and local variables (the padding NOPs aside).
+     */
+    @Test
+    void everyHookedClassGetsWhatAsmWouldMakeOfIt() throws IOException {
+        int compared = 0;
+        for (SocketHook hook : SocketHook.values()) {
+            if (!hook.byTail() && !hook.name().contains("WINDOWS") && !hook.optional) {
+                sameAsAsm(hook.name, SocketHook.forClass(hook.name, true));
+                compared++;
+            }
+        }
+        for (String netty : new String[] {"io/netty/channel/unix/Socket", "io/netty/channel/epoll/LinuxSocket",
+            "io/netty/channel/uring/LinuxSocket"}) {
+            sameAsAsm(netty, SocketHook.forClass(netty, false));
+            compared++;
+        }
+        assertTrue(compared >= 10, "compared " + compared);
+    }
+
+    /** Methods shaped to be hard to relocate (Fixture), through every kind of insertion. */
+    @Test
+    void hardShapesAreRelocatedAsAsmDoesIt() throws IOException {
+        String fixture = "io/github/keepaliveagent/hook/Fixture";
+        List<SocketHook> hooks = Arrays.asList(SocketHook.SOCKET_CHANNEL, SocketHook.SOCKET_KEEPALIVE_OFF,
+                SocketHook.NETTY_RAW_OPTION, SocketHook.NETTY_STREAM);
+        Rewriter.Result result = sameAsAsm(fixture, hooks);
+        // Two constructors that do not delegate (3 returns, 1 return), setKeepAlive, setIntOpt, two ireturns.
+        assertEquals("[4, 1, 1, 2]", Arrays.toString(result.insertions));
+    }
+
+    /**
+     * Every constructor of every class of java.base, hooked at each return (the kind of insertion that moves
+     * the most offsets: in the middle of switches, handlers and loops), against the oracle.
+     */
+    @Test
+    void everyConstructorOfJavaBaseIsRelocatedAsAsmDoesIt() throws IOException {
+        java.nio.file.FileSystem jrt = java.nio.file.FileSystems.getFileSystem(java.net.URI.create("jrt:/"));
+        List<java.nio.file.Path> classes;
+        try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(jrt.getPath("/modules/java.base"))) {
+            classes = walk.filter(p -> p.toString().endsWith(".class") && !p.toString().endsWith("module-info.class"))
+                    .collect(java.util.stream.Collectors.toList());
+        }
+        int changed = 0;
+        for (java.nio.file.Path path : classes) {
+            byte[] bytes = java.nio.file.Files.readAllBytes(path);
+            Rewriter.Result ours = Rewriter.rewrite(bytes, SocketHook.SOCKET_CHANNEL);
+            AsmRewriter.Result asm = AsmRewriter.rewrite(bytes, SocketHook.SOCKET_CHANNEL);
+            assertEquals(asm.insertions[0], ours.insertions[0], path.toString());
+            if (ours.insertions[0] > 0) {
+                assertEquals(text(asm.bytes), text(ours.bytes), path.toString());
+                changed++;
+            }
+        }
+        assertTrue(changed > 3000, "classes with a constructor hooked: " + changed);
+    }
+
+    private static Rewriter.Result sameAsAsm(String internalName, List<SocketHook> hooks) throws IOException {
+        byte[] bytes = classFile(internalName);
+        Rewriter.Result ours = Rewriter.rewrite(bytes, hooks);
+        AsmRewriter.Result asm = AsmRewriter.rewrite(bytes, hooks);
+        assertEquals(Arrays.toString(asm.insertions), Arrays.toString(ours.insertions), internalName);
+        assertEquals(text(asm.bytes), text(ours.bytes), internalName);
+        verify(ours.bytes);
+        return ours;
+    }
+
+    /** The class as ASM reads it, in text: instructions, frames, handlers, lines, locals; no NOPs. */
+    private static String text(byte[] classFile) {
+        StringWriter text = new StringWriter();
+        new ClassReader(classFile).accept(new org.objectweb.asm.util.TraceClassVisitor(new PrintWriter(text)), 0);
+        StringBuilder kept = new StringBuilder();
+        for (String line : text.toString().split("\n")) {
+            if (!line.trim().equals("NOP") && !line.trim().startsWith("MAXSTACK")) {
+                kept.append(line).append('\n');
+            }
+        }
+        return kept.toString();
     }
 
     private static int count(String internalName, SocketHook hook) throws IOException {

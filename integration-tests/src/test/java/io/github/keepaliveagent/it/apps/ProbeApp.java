@@ -65,8 +65,8 @@ public final class ProbeApp {
         probes.put("agent class by name", () -> Class.forName("io.github.keepaliveagent.core.Agent"));
         probes.put("agent launcher's loader",
                 () -> Class.forName("io.github.keepaliveagent.launcher.AgentJar").getMethod("open").invoke(null));
-        probes.put("relocated ASM by name",
-                () -> Class.forName("io.github.keepaliveagent.shaded.bytebuddy.jar.asm.ClassReader"));
+        probes.put("relocated byte-buddy-agent by name",
+                () -> Class.forName("io.github.keepaliveagent.shaded.bytebuddy.agent.ByteBuddyAgent"));
         probes.put("relocated tinylog by name",
                 () -> Class.forName("io.github.keepaliveagent.shaded.tinylog.writers.ConsoleWriter"));
         // The dispatcher is the one visible trace of the agent: its state must stay out of reach.
