@@ -26,23 +26,15 @@ public final class KeepAliveAgentDispatcher {
     /** The program's "keepalive off" (or, with force=all, its own value) was overridden on this socket. */
     public static final int OVERRIDDEN = 3;
 
-    /** Receives each new socket and its kind; set by the agent through its private lookup, null until then. */
+    /**
+     * Receives each new socket and its kind; null until the agent sets it, through the access to java.net
+     * that the agent's module alone has (the agent sets {@link #options} first).
+     */
     private static volatile ObjIntConsumer<Object> sockets;
     /** Given an option's name and the program's value, returns the value that applies. */
     private static volatile BiFunction<String, Object, Object> options;
 
     private KeepAliveAgentDispatcher() {
-    }
-
-    /** Called by the agent only, through the private lookup that java.net is opened to it for. */
-    private static void install(ObjIntConsumer<Object> newSockets, BiFunction<String, Object, Object> newOptions) {
-        options = newOptions;
-        sockets = newSockets;
-    }
-
-    /** The hook installed now: the agent compares it with its own, a second copy reads its settings. */
-    private static Object installed() {
-        return sockets;
     }
 
     /** A socket or channel, once, when it comes into being. */

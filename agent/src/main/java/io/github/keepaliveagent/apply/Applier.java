@@ -155,7 +155,9 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                     kind(socket), cause)) {
                 return;
             }
-            Log.debug(cause, "could not configure {}", Log.name(socket));
+            if (Log.debugEnabled()) {
+                Log.debug(cause, "could not configure {}", Log.name(socket));
+            }
         } finally {
             if (guard) {
                 applying.remove();
@@ -178,20 +180,19 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                 return;
             case Dispatcher.LISTENER:
                 if (natives != null && isTcp(socket) && configure(descriptors.of(socket))) {
-                    debug("listening socket", socket instanceof java.net.SocketImpl ? "of a new ServerSocket"
-                            : Log.name(socket), " (the connections it accepts inherit)");
+                    debug("listening socket", socket, " (the connections it accepts inherit)");
                 }
                 return;
             case Dispatcher.NATIVE_SOCKET:
                 if (natives != null && OwnSockets.isTcp(natives, natives.wrap((Integer) socket))
                         && configure(natives.wrap((Integer) socket))) {
-                    debug("TCP socket created in native code (Netty),", Log.name(socket), "");
+                    debug("TCP socket created in native code (Netty),", socket, "");
                 }
                 return;
             default:
                 if (natives == null) {
                     if (javaOptions.apply(socket)) {
-                        debug("", Log.name(socket), "");
+                        debug("", socket, "");
                     }
                 } else if (isTcp(socket)) {
                     FileDescriptor fd = descriptors.of(socket);
@@ -200,15 +201,17 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                             Log.debug("accepted {}: inherits its listening socket's settings", Log.name(socket));
                         }
                     } else if (configure(fd)) {
-                        debug("", Log.name(socket), "");
+                        debug("", socket, "");
                     }
                 }
         }
     }
 
     /** "configured [what ]NAME[ note]: settings", once per socket, at debug level. */
-    private void debug(String what, String name, String note) {
-        if (Log.debugEnabled() && SELF_CHECK.get() == null) {
+    private void debug(String what, Object socket, String note) {
+        if (Log.debugEnabled() && SELF_CHECK.get() == null) { // the name only then: it may load channel classes
+            String name = socket instanceof java.net.SocketImpl && what.startsWith("listening")
+                    ? "of a new ServerSocket" : Log.name(socket);
             Log.debug("configured {}{}{}: {}", what.isEmpty() ? "" : what + " ", name, note, description);
         }
     }
@@ -240,14 +243,17 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
      * number it had (JDK 17, 25), which may name another socket of the program's by now.
      */
     private static boolean isTcp(Object socket) {
-        if (socket.getClass().getClassLoader() != null && !(socket instanceof Socket)
-                && !(socket instanceof java.net.SocketImpl)) {
+        // java.net's own types first: a program of Sockets alone never loads the channel classes for this.
+        if (socket instanceof java.net.SocketImpl) {
+            return true; // handed over right after it created its TCP socket
+        }
+        if (socket instanceof Socket) {
+            return socket.getClass().getClassLoader() != null || !((Socket) socket).isClosed();
+        }
+        if (socket.getClass().getClassLoader() != null) {
             return false; // not the JDK's own channel: the dispatcher is public, and its callers are not ours to call
         }
         if (socket instanceof java.nio.channels.Channel && !((java.nio.channels.Channel) socket).isOpen()) {
-            return false;
-        }
-        if (socket instanceof Socket && socket.getClass().getClassLoader() == null && ((Socket) socket).isClosed()) {
             return false;
         }
         if (socket instanceof NetworkChannel) {
@@ -259,6 +265,9 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
 
     /** Only ServerSocket.implAccept hands over a Socket; channels are connected at construction when accepted. */
     private static boolean isAccepted(Object socket) throws Exception {
+        if (socket instanceof java.net.SocketImpl) {
+            return false;
+        }
         if (socket instanceof Socket) {
             return true;
         }

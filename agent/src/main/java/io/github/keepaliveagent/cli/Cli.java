@@ -3,7 +3,6 @@ package io.github.keepaliveagent.cli;
 import java.io.PrintStream;
 import java.util.Map;
 
-import io.github.keepaliveagent.config.KernelDefaults;
 import io.github.keepaliveagent.config.Option;
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.core.Version;
@@ -104,7 +103,7 @@ public final class Cli {
         out.println();
         out.println("Kernel defaults (" + Option.Kernel.PROC_DIR + "tcp_keepalive_*), used for unset options:");
         for (Option option : new Option[] {Option.IDLE, Option.INTERVAL, Option.COUNT}) {
-            String value = KernelDefaults.read(option);
+            String value = option.kernelDefault();
             out.println("  " + option.argName + " = " + (value == null ? "unknown (not Linux?)" : value));
         }
     }

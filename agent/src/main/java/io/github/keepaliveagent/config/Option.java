@@ -127,6 +127,22 @@ public enum Option {
         this.kernel = kernel;
     }
 
+    /** The kernel's value for idle, interval or count, or null where it can't be read (not Linux). */
+    public String kernelDefault() {
+        String file = kernel == null ? null : kernel.procFile;
+        if (file == null) {
+            return null;
+        }
+        // One read: the kernel's sysctl files answer a read at a non-zero offset with end-of-file.
+        byte[] buffer = new byte[64];
+        try (java.io.FileInputStream in = new java.io.FileInputStream(file)) {
+            int length = in.read(buffer);
+            return length <= 0 ? null : new String(buffer, 0, length, java.nio.charset.StandardCharsets.US_ASCII).trim();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The socket options the agent sets besides SO_KEEPALIVE, in the order it sets them. */
     public static final List<Option> SOCKET_OPTIONS = Collections.unmodifiableList(
             Arrays.asList(IDLE, INTERVAL, COUNT, USER_TIMEOUT));

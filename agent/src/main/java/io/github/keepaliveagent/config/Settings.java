@@ -202,7 +202,8 @@ public final class Settings {
 
     public Force force() {
         Object force = values.get(Option.FORCE);
-        return force == null ? Force.KEEPALIVE : Force.valueOf(((String) force).toUpperCase(java.util.Locale.ROOT));
+        // Not Force.valueOf: Enum.valueOf reflects on the enum (method handles spun at start-up on JDK 18+).
+        return "all".equals(force) ? Force.ALL : "off".equals(force) ? Force.OFF : Force.KEEPALIVE;
     }
 
     /** Seconds between scans for sockets no hook configured, or 0 for none. */
@@ -285,7 +286,7 @@ public final class Settings {
         if (value != null) {
             return value;
         }
-        String kernel = KernelDefaults.read(option);
+        String kernel = option.kernelDefault();
         try {
             return kernel == null ? -1 : Long.parseLong(kernel);
         } catch (NumberFormatException e) {
@@ -303,7 +304,7 @@ public final class Settings {
             if (value != null) {
                 text.append(value).append(unit).append(" (").append(source(option)).append(')');
             } else {
-                String kernel = KernelDefaults.read(option);
+                String kernel = option.kernelDefault();
                 text.append(kernel == null ? "unchanged" : kernel + unit).append(" (kernel default)");
             }
         }
@@ -311,17 +312,14 @@ public final class Settings {
             text.append(", user_timeout=").append(Option.durationText(value(Option.USER_TIMEOUT))).append(" (")
                     .append(source(Option.USER_TIMEOUT)).append(')');
         }
-        switch (force()) {
-            case ALL:
-                text.append("; force=all (").append(source(Option.FORCE))
-                        .append("): the program can neither switch keepalive off nor change these values");
-                break;
-            case OFF:
-                text.append("; force=off (").append(source(Option.FORCE))
-                        .append("): what the program sets afterwards wins");
-                break;
-            default:
-                text.append("; the program cannot switch keepalive off");
+        Force force = force(); // if, not switch: a switch on an enum costs a class of its own
+        if (force == Force.ALL) {
+            text.append("; force=all (").append(source(Option.FORCE))
+                    .append("): the program can neither switch keepalive off nor change these values");
+        } else if (force == Force.OFF) {
+            text.append("; force=off (").append(source(Option.FORCE)).append("): what the program sets afterwards wins");
+        } else {
+            text.append("; the program cannot switch keepalive off");
         }
         return text.toString();
     }

@@ -43,7 +43,7 @@ public final class Startup implements Function<Object[], Object[]> {
     private static void secondCopy(String agentArgs, Map<String, String> env, String first) {
         Settings settings = Settings.resolve(agentArgs, env, false);
         if (settings.enabled() && !first.isEmpty() && !first.equals(settings.describe())
-                && Level.of(settings.logLevel()) <= Level.WARN) {
+                && level(settings.logLevel()) <= WARN) {
             print("WARN", "the agent was given twice (-javaagent); the first one's settings stay (" + first
                     + "), this one's are ignored (" + settings.describe() + ")");
         }
@@ -59,24 +59,24 @@ public final class Startup implements Function<Object[], Object[]> {
             print("ERROR", "strict mode: stopping the JVM because of the invalid value(s) above");
             System.exit(EXIT_CONFIG);
         }
-        int level = Level.of(settings.logLevel());
-        if (level <= Level.WARN) {
+        int level = level(settings.logLevel());
+        if (level <= WARN) {
             for (String warning : settings.warnings()) {
                 print("WARN", warning);
             }
         }
         if (!settings.enabled()) {
-            if (level <= Level.INFO) {
+            if (level <= INFO) {
                 print("INFO", version + " is off (" + settings.source(Option.KEEPALIVE) + "): no socket is changed");
             }
             return null;
         }
-        if (level <= Level.DEBUG) {
+        if (level <= DEBUG) {
             print("DEBUG", "this JVM gets the agent (" + program + "); it is installed when the first socket class"
                     + " loads");
         }
         String description = settings.describe();
-        if (level <= Level.INFO) {
+        if (level <= INFO) {
             print("INFO", version + ": " + description);
         }
         return new Object[] {settings, Integer.valueOf(settings.scanSeconds()), description};
@@ -87,24 +87,19 @@ public final class Startup implements Function<Object[], Object[]> {
     }
 
     /** The log levels by rank, as {@link Option#LOG} names them. */
-    public static final class Level {
-        public static final int DEBUG = 0;
-        public static final int INFO = 1;
-        public static final int WARN = 2;
-        public static final int ERROR = 3;
-        public static final int OFF = 4;
-        private static final String[] NAMES = {"debug", "info", "warn", "error", "off"};
+    public static final int DEBUG = 0;
+    public static final int INFO = 1;
+    public static final int WARN = 2;
+    public static final int ERROR = 3;
+    private static final String[] LEVELS = {"debug", "info", "warn", "error", "off"};
 
-        private Level() {
-        }
-
-        public static int of(String name) {
-            for (int i = 0; i < NAMES.length; i++) {
-                if (NAMES[i].equals(name)) {
-                    return i;
-                }
+    /** The rank of a level's name (info when unknown). */
+    public static int level(String name) {
+        for (int i = 0; i < LEVELS.length; i++) {
+            if (LEVELS[i].equals(name)) {
+                return i;
             }
-            return INFO;
         }
+        return INFO;
     }
 }

@@ -49,28 +49,41 @@ public final class Agent {
     public static ClassFileTransformer install(Settings settings, Instrumentation inst, byte[] dispatcherClass,
             boolean atFirstClass) {
         Log.setLevel(settings.logLevel());
-        return privileged(new PrivilegedExceptionAction<ClassFileTransformer>() {
+        if (System.getSecurityManager() == null) {
+            try {
+                return installNow(settings, dispatcherClass, atFirstClass);
+            } catch (Throwable t) {
+                Log.error("not installed, the program runs without it: " + t);
+                return null;
+            }
+        }
+        return privileged(new PrivilegedExceptionAction<ClassFileTransformer>() { // the program's frames are below
             @Override
             public ClassFileTransformer run() throws Exception {
-                JdkAccess jdk = JdkAccess.current();
-                Properties shared = jdk.agentProperties();
-                synchronized (shared) {
-                    if (shared.getProperty(PROPERTY_OUTCOME) != null) {
-                        secondCopy(Dispatcher.existing(jdk), settings);
-                        return null;
-                    }
-                    Dispatcher dispatcher = Dispatcher.define(jdk, dispatcherClass);
-                    Transformer transformer = Transformer.create();
-                    Applier applier = start(settings, dispatcher, shared, false, !atFirstClass);
-                    // When the first socket class loads, every listening socket comes after the hooks: the
-                    // connections they accept inherit the settings. Installed later, the scan finds listeners.
-                    if (atFirstClass) {
-                        applier.listenersConfigured();
-                    }
-                    return transformer;
-                }
+                return installNow(settings, dispatcherClass, atFirstClass);
             }
         });
+    }
+
+    private static ClassFileTransformer installNow(Settings settings, byte[] dispatcherClass, boolean atFirstClass)
+            throws Exception {
+        JdkAccess jdk = JdkAccess.current();
+        Properties shared = jdk.agentProperties();
+        synchronized (shared) {
+            if (shared.getProperty(PROPERTY_OUTCOME) != null) {
+                secondCopy(Dispatcher.existing(jdk), settings);
+                return null;
+            }
+            Dispatcher dispatcher = Dispatcher.define(jdk, dispatcherClass);
+            Transformer transformer = Transformer.create();
+            Applier applier = start(settings, dispatcher, shared, false, !atFirstClass);
+            // When the first socket class loads, every listening socket comes after the hooks: the
+            // connections they accept inherit the settings. Installed later, the scan finds listeners.
+            if (atFirstClass) {
+                applier.listenersConfigured();
+            }
+            return transformer;
+        }
     }
 
     /** {@code attach}: only the arguments count; the outcome is published for the attach command. */

@@ -83,36 +83,30 @@ public final class Rewriter {
                 body = new Code(in, code);
             }
             int call = pool.dispatcher(hook.dispatch.method, hook.dispatch.desc);
-            switch (hook.where) {
-                case METHOD_ENTRY:
-                    added.add(new Insertion(0, true, prologue(hook, call, pool), h));
-                    break;
-                case AFTER_IMPL_CREATE:
-                    for (int at : body.calls(Opcodes.INVOKEVIRTUAL, "java/net/SocketImpl", "create", "(Z)V")) {
-                        added.add(new Insertion(at, false, new byte[] {Opcodes.DUP2}, -1));
-                        added.add(new Insertion(at + 3, true, invoke(call), h));
-                    }
-                    break;
-                case CONSTRUCTOR_EXIT:
-                    if (body.calls(Opcodes.INVOKESPECIAL, in.thisClass(), "<init>", null).length > 0) {
-                        break; // it delegates with this(...): the constructor it calls does the work
-                    }
+            // if, not switch: a switch on an enum costs a class of its own (start-up path)
+            SocketHook.Where where = hook.where;
+            if (where == SocketHook.Where.METHOD_ENTRY) {
+                added.add(new Insertion(0, true, prologue(hook, call, pool), h));
+            } else if (where == SocketHook.Where.AFTER_IMPL_CREATE) {
+                for (int at : body.calls(Opcodes.INVOKEVIRTUAL, "java/net/SocketImpl", "create", "(Z)V")) {
+                    added.add(new Insertion(at, false, new byte[] {Opcodes.DUP2}, -1));
+                    added.add(new Insertion(at + 3, true, invoke(call), h));
+                }
+            } else if (where == SocketHook.Where.CONSTRUCTOR_EXIT) {
+                // A constructor that delegates with this(...) is left alone: the one it calls does the work.
+                if (body.calls(Opcodes.INVOKESPECIAL, in.thisClass(), "<init>", null).length == 0) {
                     for (int at : body.returns(false)) {
                         added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_0, call), h));
                     }
-                    break;
-                case METHOD_EXIT:
-                    for (int at : body.returns(false)) {
-                        added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_1, call), h));
-                    }
-                    break;
-                case INT_RETURN:
-                    for (int at : body.returns(true)) {
-                        added.add(new Insertion(at, false, withArgument(Opcodes.DUP, call), h));
-                    }
-                    break;
-                default:
-                    throw new IllegalStateException(hook + ": " + hook.where);
+                }
+            } else if (where == SocketHook.Where.METHOD_EXIT) {
+                for (int at : body.returns(false)) {
+                    added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_1, call), h));
+                }
+            } else { // INT_RETURN
+                for (int at : body.returns(true)) {
+                    added.add(new Insertion(at, false, withArgument(Opcodes.DUP, call), h));
+                }
             }
         }
         if (added.isEmpty()) {
@@ -135,27 +129,22 @@ public final class Rewriter {
     /** At a method's entry: {@code arg = dispatcher(this, ...)}, padded to a multiple of four bytes. */
     private static byte[] prologue(SocketHook hook, int call, ClassBytes.Pool pool) {
         byte[] code;
-        switch (hook.dispatch) {
-            case KEEPALIVE_FILTER: // on = keepAliveRequested(this, on)
-                code = new byte[] {Opcodes.ALOAD_0, Opcodes.ILOAD_1, Opcodes.INVOKESTATIC, hi(call), lo(call),
-                    Opcodes.ISTORE_1};
-                break;
-            case OPTION_FILTER: // value = optionRequested(this, option, value)
-                code = new byte[] {Opcodes.ALOAD_0, Opcodes.ALOAD_1, Opcodes.ALOAD_2, Opcodes.INVOKESTATIC, hi(call),
-                    lo(call), Opcodes.ASTORE_2};
-                break;
-            case INT_FILTER: { // value = valueRequested(this, "TCP_KEEPIDLE", value)
-                int option = pool.string(hook.optionName);
-                code = new byte[] {Opcodes.ALOAD_0, Opcodes.LDC_W, hi(option), lo(option), Opcodes.ILOAD_1,
-                    Opcodes.INVOKESTATIC, hi(call), lo(call), Opcodes.ISTORE_1};
-                break;
-            }
-            case RAW_INT_FILTER: // value = intOptionRequested(this, level, option, value)
-                code = new byte[] {Opcodes.ALOAD_0, Opcodes.ILOAD_1, Opcodes.ILOAD_2, Opcodes.ILOAD_3,
-                    Opcodes.INVOKESTATIC, hi(call), lo(call), Opcodes.ISTORE_3};
-                break;
-            default:
-                throw new IllegalStateException(hook + ": no entry filter for " + hook.dispatch);
+        SocketHook.Dispatch dispatch = hook.dispatch;
+        if (dispatch == SocketHook.Dispatch.KEEPALIVE_FILTER) { // on = keepAliveRequested(this, on)
+            code = new byte[] {Opcodes.ALOAD_0, Opcodes.ILOAD_1, Opcodes.INVOKESTATIC, hi(call), lo(call),
+                Opcodes.ISTORE_1};
+        } else if (dispatch == SocketHook.Dispatch.OPTION_FILTER) { // value = optionRequested(this, option, value)
+            code = new byte[] {Opcodes.ALOAD_0, Opcodes.ALOAD_1, Opcodes.ALOAD_2, Opcodes.INVOKESTATIC, hi(call),
+                lo(call), Opcodes.ASTORE_2};
+        } else if (dispatch == SocketHook.Dispatch.INT_FILTER) { // value = valueRequested(this, "TCP_KEEPIDLE", value)
+            int option = pool.string(hook.optionName);
+            code = new byte[] {Opcodes.ALOAD_0, Opcodes.LDC_W, hi(option), lo(option), Opcodes.ILOAD_1,
+                Opcodes.INVOKESTATIC, hi(call), lo(call), Opcodes.ISTORE_1};
+        } else if (dispatch == SocketHook.Dispatch.RAW_INT_FILTER) { // value = intOptionRequested(this, level, option, value)
+            code = new byte[] {Opcodes.ALOAD_0, Opcodes.ILOAD_1, Opcodes.ILOAD_2, Opcodes.ILOAD_3,
+                Opcodes.INVOKESTATIC, hi(call), lo(call), Opcodes.ISTORE_3};
+        } else {
+            throw new IllegalStateException(hook + ": no entry filter for " + dispatch);
         }
         return Arrays.copyOf(code, (code.length + 3) & ~3); // NOPs (0) to a multiple of four
     }

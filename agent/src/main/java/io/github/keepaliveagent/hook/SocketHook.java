@@ -41,16 +41,16 @@ public enum SocketHook {
     SOCKET_KEEPALIVE_OFF("java/net/Socket", Where.METHOD_ENTRY, "setKeepAlive", "(Z)V", Dispatch.KEEPALIVE_FILTER),
     /** Socket.setOption(SO_KEEPALIVE or TCP_KEEP*, ...), JDK 9+ (any return type: bridges too). */
     SOCKET_OPTION("java/net/Socket", Where.METHOD_ENTRY, "setOption", "(Ljava/net/SocketOption;Ljava/lang/Object;)", Dispatch.OPTION_FILTER,
-            Optional.YES),
+            true),
     /** SocketChannel.setOption, and a channel adaptor's socket().setKeepAlive(false), which calls it. */
     CHANNEL_OPTION("sun/nio/ch/SocketChannelImpl", Where.METHOD_ENTRY, "setOption", "(Ljava/net/SocketOption;Ljava/lang/Object;)",
             Dispatch.OPTION_FILTER),
     /** AsynchronousSocketChannel.setOption: JDK 9+ in the common base class... */
     ASYNC_OPTION("sun/nio/ch/AsynchronousSocketChannelImpl", Where.METHOD_ENTRY, "setOption", "(Ljava/net/SocketOption;Ljava/lang/Object;)",
-            Dispatch.OPTION_FILTER, Optional.YES),
+            Dispatch.OPTION_FILTER, true),
     /** ...JDK 8 in the Unix class. */
     ASYNC_OPTION_UNIX("sun/nio/ch/UnixAsynchronousSocketChannelImpl", Where.METHOD_ENTRY, "setOption", "(Ljava/net/SocketOption;Ljava/lang/Object;)",
-            Dispatch.OPTION_FILTER, Optional.YES),
+            Dispatch.OPTION_FILTER, true),
 
     /**
      * Netty's native transports (epoll, io_uring, kqueue; Netty 4.1, 4.2, the 4.1 io_uring incubator,
@@ -64,7 +64,7 @@ public enum SocketHook {
             Dispatch.KEEPALIVE_FILTER),
     /** ChannelOption via Netty's raw path (IntegerUnixChannelOption): unix.Socket.setIntOpt(level, option, value). */
     NETTY_RAW_OPTION("/channel/unix/Socket", Where.METHOD_ENTRY, "setIntOpt", "(III)V", Dispatch.RAW_INT_FILTER,
-            Optional.YES),
+            true),
     NETTY_EPOLL_IDLE("/channel/epoll/LinuxSocket", "setTcpKeepIdle", "TCP_KEEPIDLE"),
     NETTY_EPOLL_INTERVAL("/channel/epoll/LinuxSocket", "setTcpKeepIntvl", "TCP_KEEPINTERVAL"),
     NETTY_EPOLL_COUNT("/channel/epoll/LinuxSocket", "setTcpKeepCnt", "TCP_KEEPCOUNT"),
@@ -115,8 +115,6 @@ public enum SocketHook {
         }
     }
 
-    /** A hook that may find nothing on some JDK or library versions without that meaning a miss. */
-    enum Optional { YES }
 
     /** JDK classes: the exact internal name; library classes: the tail of it, starting with '/'. */
     final String name;
@@ -133,8 +131,9 @@ public enum SocketHook {
         this(name, where, methodName, methodDesc, dispatch, null, false);
     }
 
-    SocketHook(String name, Where where, String methodName, String methodDesc, Dispatch dispatch, Optional optional) {
-        this(name, where, methodName, methodDesc, dispatch, null, true);
+    /** @param optional the hook may find nothing on some JDK or library versions without that meaning a miss */
+    SocketHook(String name, Where where, String methodName, String methodDesc, Dispatch dispatch, boolean optional) {
+        this(name, where, methodName, methodDesc, dispatch, null, optional);
     }
 
     /** A Netty int setter of a keepalive option: {@code void setTcpKeepIdle(int)}. */
@@ -201,16 +200,19 @@ public enum SocketHook {
 
     /** Whether the hook applies to this method of its class. */
     boolean wants(int access, String method, String desc) {
-        switch (where) {
-            case AFTER_IMPL_CREATE:
-                return true;
-            case CONSTRUCTOR_EXIT:
-                return "<init>".equals(method);
-            case INT_RETURN:
-                return (access & 0x0008) != 0 && methodName.equals(method) && methodDesc.equals(desc);
-            default: // METHOD_EXIT, METHOD_ENTRY
-                return methodName.equals(method) && (access & 0x0400) == 0 && (access & 0x0100) == 0
-                        && desc.startsWith(methodDesc);
+        // if, not switch: a switch on an enum costs a class of its own (start-up path)
+        if (where == Where.AFTER_IMPL_CREATE) {
+            return true;
         }
+        if (where == Where.CONSTRUCTOR_EXIT) {
+            return "<init>".equals(method);
+        }
+        if (where == Where.INT_RETURN) {
+            return (access & 0x0008) != 0 && methodName.equals(method) && methodDesc.equals(desc);
+        }
+        // METHOD_EXIT, METHOD_ENTRY: not abstract, not native
+        return methodName.equals(method) && (access & 0x0400) == 0 && (access & 0x0100) == 0
+                && desc.startsWith(methodDesc);
     }
+
 }

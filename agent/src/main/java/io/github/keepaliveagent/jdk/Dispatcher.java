@@ -1,7 +1,5 @@
 package io.github.keepaliveagent.jdk;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodType;
 import java.util.function.BiFunction;
 import java.util.function.ObjIntConsumer;
 
@@ -21,13 +19,15 @@ public final class Dispatcher {
     public static final int NATIVE_SOCKET = 2;
     public static final int OVERRIDDEN = 3;
 
-    private final Class<?> type;
     private final JdkAccess jdk;
-    private volatile MethodHandle installed;
+    /** The dispatcher's private hooks: what a new socket goes to, and the filter of a program's own values. */
+    private final JdkAccess.StaticField sockets;
+    private final JdkAccess.StaticField options;
 
-    private Dispatcher(Class<?> type, JdkAccess jdk) {
-        this.type = type;
+    private Dispatcher(Class<?> type, JdkAccess jdk) throws ReflectiveOperationException {
         this.jdk = jdk;
+        this.sockets = jdk.staticField(type, "sockets", ObjIntConsumer.class);
+        this.options = jdk.staticField(type, "options", BiFunction.class);
     }
 
     /** Defines the dispatcher (no hooks yet) from its class file, which the launcher read from the jar. */
@@ -36,31 +36,19 @@ public final class Dispatcher {
     }
 
     /** The dispatcher an earlier copy of the agent defined (it said so in the agent properties). */
-    public static Dispatcher existing(JdkAccess jdk) throws ClassNotFoundException {
+    public static Dispatcher existing(JdkAccess jdk) throws ReflectiveOperationException {
         return new Dispatcher(Class.forName(NAME, false, null), jdk);
     }
 
     /** Hands the dispatcher the agent's hooks: new sockets, and the filter of the program's own option values. */
-    public void install(ObjIntConsumer<Object> sockets, BiFunction<String, Object, Object> options) throws Exception {
-        MethodHandle install = jdk.privateStatic(type, "install",
-                MethodType.methodType(void.class, ObjIntConsumer.class, BiFunction.class));
-        try {
-            install.invokeExact(sockets, options);
-        } catch (Throwable t) {
-            throw Handles.rethrow(t);
-        }
+    public void install(ObjIntConsumer<Object> newSockets, BiFunction<String, Object, Object> newOptions) {
+        options.set(newOptions); // the filter first: a socket handed over next finds the settings it goes with
+        sockets.set(newSockets);
     }
 
     /** The hook installed now, or null (then the dispatcher does nothing). */
-    public Object installed() throws Exception {
-        if (installed == null) {
-            installed = jdk.privateStatic(type, "installed", MethodType.methodType(Object.class));
-        }
-        try {
-            return (Object) installed.invokeExact();
-        } catch (Throwable t) {
-            throw Handles.rethrow(t);
-        }
+    public Object installed() {
+        return sockets.get();
     }
 
     public JdkAccess jdk() {

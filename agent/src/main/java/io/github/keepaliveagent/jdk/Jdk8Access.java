@@ -6,7 +6,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.security.ProtectionDomain;
 
-/** JDK 8: no modules; plain reflection, which is cheap there; sun.misc.Unsafe defines the dispatcher. */
+/** JDK 8: no modules; plain reflection, which is cheap up to JDK 17; sun.misc.Unsafe defines the dispatcher. */
 final class Jdk8Access implements JdkAccess {
 
     @Override
@@ -20,11 +20,33 @@ final class Jdk8Access implements JdkAccess {
     }
 
     @Override
-    public java.lang.invoke.MethodHandle privateStatic(Class<?> type, String name,
-            java.lang.invoke.MethodType methodType) throws ReflectiveOperationException {
-        Method method = type.getDeclaredMethod(name, methodType.parameterArray());
-        method.setAccessible(true);
-        return java.lang.invoke.MethodHandles.lookup().unreflect(method);
+    public StaticField staticField(Class<?> type, String name, Class<?> fieldType) throws ReflectiveOperationException {
+        return reflectiveField(type, name);
+    }
+
+    /** A static field through reflection: cheap up to JDK 17 (Unsafe accessors), no method handle is spun. */
+    static StaticField reflectiveField(Class<?> type, String name) throws ReflectiveOperationException {
+        Field field = type.getDeclaredField(name);
+        field.setAccessible(true);
+        return new StaticField() {
+            @Override
+            public Object get() {
+                try {
+                    return field.get(null);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+
+            @Override
+            public void set(Object value) {
+                try {
+                    field.set(null, value);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
     }
 
     @Override
@@ -35,6 +57,14 @@ final class Jdk8Access implements JdkAccess {
 
     @Override
     public NativeCalls nativeCalls() throws ReflectiveOperationException {
+        return reflectiveNatives();
+    }
+
+    /**
+     * The natives and fields through reflection: up to JDK 17 a first Method.invoke is a native call and a
+     * Field.get an Unsafe read, no method handle is spun (JDK 18+ reimplements reflection with them).
+     */
+    static NativeCalls reflectiveNatives() throws ReflectiveOperationException {
         // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
         Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
         Method set = net.getDeclaredMethod("setIntOption0",

@@ -10,12 +10,15 @@ public interface JdkAccess {
     /** Defines the dispatcher class in java.base's package java.net. */
     Class<?> defineInJavaNet(byte[] classFile) throws Exception;
 
-    /**
-     * A private static method of a class the agent has opened (the dispatcher's install), to be called
-     * with invokeExact: no adaptation is spun at start-up.
-     */
-    java.lang.invoke.MethodHandle privateStatic(Class<?> type, String name, java.lang.invoke.MethodType methodType)
-            throws ReflectiveOperationException;
+    /** A private static field of a class the agent has opened (the dispatcher's hooks), read and written volatile. */
+    StaticField staticField(Class<?> type, String name, Class<?> fieldType) throws ReflectiveOperationException;
+
+    /** One static field. */
+    interface StaticField {
+        Object get();
+
+        void set(Object value);
+    }
 
     /**
      * The JVM's agent properties: what {@code VirtualMachine.getAgentProperties()} shows to whoever

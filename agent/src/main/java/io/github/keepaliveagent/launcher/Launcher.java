@@ -35,40 +35,52 @@ public final class Launcher {
 
     public static void premain(String args, Instrumentation inst) {
         try { // nothing may escape premain: an exception there stops the JVM
-            privileged(new PrivilegedExceptionAction<Void>() {
-                @Override
-                public Void run() throws Exception {
-                    Map<String, String> env = System.getenv();
-                    File jar = ownJar();
-                    Selection selection = Selection.decide(args, env, jar);
-                    if (selection.skipped != null) {
-                        if ("debug".equalsIgnoreCase(logLevel(args, env))) {
-                            System.err.println("keepalive-agent DEBUG: not loaded in this JVM: "
-                                    + printable(selection.skipped) + " (" + printable(selection.program) + ")");
-                        }
-                    } else if (started == null) {
-                        started = LazyInstall.premain(args, env, selection, jar, inst);
-                    } else {
-                        LazyInstall.secondCopy(args, env, selection, jar, started);
+            if (System.getSecurityManager() == null) {
+                start(args, inst);
+            } else {
+                privileged(new PrivilegedExceptionAction<Void>() {
+                    @Override
+                    public Void run() throws Exception {
+                        start(args, inst);
+                        return null;
                     }
-                    return null;
-                }
-            });
+                });
+            }
         } catch (Throwable t) {
             notInstalled(t);
+        }
+    }
+
+    private static void start(String args, Instrumentation inst) throws Exception {
+        Map<String, String> env = System.getenv();
+        File jar = ownJar();
+        Selection selection = Selection.decide(args, env, jar);
+        if (selection.skipped != null) {
+            if ("debug".equalsIgnoreCase(logLevel(args, env))) {
+                System.err.println("keepalive-agent DEBUG: not loaded in this JVM: " + printable(selection.skipped)
+                        + " (" + printable(selection.program) + ")");
+            }
+        } else if (started == null) {
+            started = LazyInstall.premain(args, env, selection, jar, inst);
+        } else {
+            LazyInstall.secondCopy(args, env, selection, jar, started);
         }
     }
 
     /** {@code java -jar keepalive-agent.jar attach PID}: only the arguments count; everything at once. */
     public static void agentmain(String args, Instrumentation inst) {
         try {
-            privileged(new PrivilegedExceptionAction<Void>() {
-                @Override
-                public Void run() throws Exception {
-                    LazyInstall.attach(args, ownJar(), inst);
-                    return null;
-                }
-            });
+            if (System.getSecurityManager() == null) {
+                LazyInstall.attach(args, ownJar(), inst);
+            } else {
+                privileged(new PrivilegedExceptionAction<Void>() {
+                    @Override
+                    public Void run() throws Exception {
+                        LazyInstall.attach(args, ownJar(), inst);
+                        return null;
+                    }
+                });
+            }
         } catch (Throwable t) {
             notInstalled(t);
         }
@@ -81,10 +93,6 @@ public final class Launcher {
      * to refuse anything.
      */
     private static void privileged(PrivilegedExceptionAction<Void> work) throws Exception {
-        if (System.getSecurityManager() == null) {
-            work.run();
-            return;
-        }
         try {
             AccessController.doPrivileged(work);
         } catch (PrivilegedActionException e) {

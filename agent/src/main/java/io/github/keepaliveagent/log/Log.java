@@ -30,7 +30,7 @@ public final class Log {
 
     private static final String PREFIX = Startup.PREFIX;
 
-    private static volatile int threshold = Startup.Level.INFO;
+    private static volatile int threshold = Startup.INFO;
     private static ConsoleWriter writer;
     private static final Set<String> said = ConcurrentHashMap.newKeySet();
 
@@ -38,7 +38,7 @@ public final class Log {
     }
 
     public static void setLevel(String level) {
-        threshold = Startup.Level.of(level);
+        threshold = Startup.level(level);
     }
 
     public static boolean debugEnabled() {

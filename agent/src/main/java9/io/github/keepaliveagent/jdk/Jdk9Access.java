@@ -4,16 +4,21 @@ import java.io.FileDescriptor;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 
 /**
- * JDK 9 and later: direct calls to the module API, and method handles called with invokeExact for
- * the native path (a first Method.invoke or Field.get spins a chain of method handles on recent JDKs:
- * ~50 ms at start-up on JDK 25 for the few calls the agent makes).
+ * JDK 9 and later: the module API called directly. Up to JDK 17 the natives and fields through
+ * reflection, which spins nothing there. From JDK 18, where reflection is built on method handles, fields
+ * through VarHandles (linked through the JDK's pregenerated guards, where a method handle getter spins a
+ * LambdaForm class for each new shape: 17 of them at start-up before, ~0.5-1 ms each, JDK 17 and 25), and
+ * the two natives through method handles called with invokeExact: nothing else calls a private static
+ * method of sun.nio.ch.Net.
  */
 final class Jdk9Access implements JdkAccess {
 
-    private static final MethodType GETTER = MethodType.methodType(Object.class, Object.class);
+    /** Up to JDK 17 reflection spins nothing (JDK 18+ reimplements it with method handles, JEP 416). */
+    private static final boolean REFLECTION_IS_CHEAP = Runtime.version().feature() < 18;
 
     @Override
     public Class<?> defineInJavaNet(byte[] classFile) throws IllegalAccessException {
@@ -23,9 +28,24 @@ final class Jdk9Access implements JdkAccess {
     }
 
     @Override
-    public MethodHandle privateStatic(Class<?> type, String name, MethodType methodType)
+    public StaticField staticField(Class<?> type, String name, Class<?> fieldType)
             throws ReflectiveOperationException {
-        return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findStatic(type, name, methodType);
+        if (REFLECTION_IS_CHEAP) {
+            return Jdk8Access.reflectiveField(type, name);
+        }
+        VarHandle field = MethodHandles.privateLookupIn(type, MethodHandles.lookup())
+                .findStaticVarHandle(type, name, fieldType);
+        return new StaticField() {
+            @Override
+            public Object get() {
+                return field.getVolatile();
+            }
+
+            @Override
+            public void set(Object value) {
+                field.setVolatile(value);
+            }
+        };
     }
 
     @Override
@@ -35,6 +55,9 @@ final class Jdk9Access implements JdkAccess {
 
     @Override
     public NativeCalls nativeCalls() throws ReflectiveOperationException {
+        if (REFLECTION_IS_CHEAP) {
+            return Jdk8Access.reflectiveNatives();
+        }
         // Not initialised here: a program that never opens a socket never pays for sun.nio.ch.Net.
         Class<?> net = Class.forName("sun.nio.ch.Net", false, null);
         MethodHandles.Lookup inNet = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
@@ -42,8 +65,8 @@ final class Jdk9Access implements JdkAccess {
                 FileDescriptor.class, boolean.class, int.class, int.class, int.class, boolean.class));
         MethodHandle getIntOption = inNet.findStatic(net, "getIntOption0", MethodType.methodType(int.class,
                 FileDescriptor.class, boolean.class, int.class, int.class));
-        MethodHandle setFd = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
-                .findSetter(FileDescriptor.class, "fd", int.class);
+        VarHandle fdNumber = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
+                .findVarHandle(FileDescriptor.class, "fd", int.class);
         return new NativeCalls() {
             @Override
             public void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
@@ -65,28 +88,20 @@ final class Jdk9Access implements JdkAccess {
 
             @Override
             public Getter getter(Field field) throws IllegalAccessException {
-                MethodHandle get = MethodHandles.privateLookupIn(field.getDeclaringClass(), MethodHandles.lookup())
-                        .unreflectGetter(field).asType(GETTER);
+                VarHandle get = MethodHandles.privateLookupIn(field.getDeclaringClass(), MethodHandles.lookup())
+                        .unreflectVarHandle(field);
                 return new Getter() { // a class, not a lambda: no lambda machinery at start-up
                     @Override
-                    public Object get(Object target) throws Exception {
-                        try {
-                            return (Object) get.invokeExact(target);
-                        } catch (Throwable t) {
-                            throw Handles.rethrow(t);
-                        }
+                    public Object get(Object target) {
+                        return get.get(target);
                     }
                 };
             }
 
             @Override
-            public FileDescriptor wrap(int number) throws Exception {
+            public FileDescriptor wrap(int number) {
                 FileDescriptor fd = new FileDescriptor();
-                try {
-                    setFd.invokeExact(fd, number);
-                } catch (Throwable t) {
-                    throw Handles.rethrow(t);
-                }
+                fdNumber.set(fd, number);
                 return fd;
             }
         };

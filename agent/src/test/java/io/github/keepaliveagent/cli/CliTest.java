@@ -1,6 +1,5 @@
 package io.github.keepaliveagent.cli;
 
-import io.github.keepaliveagent.config.KernelDefaults;
 import io.github.keepaliveagent.config.Option;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +28,7 @@ class CliTest {
         }
         assertTrue(help.contains("idle=60s (KEEPIDLE)"), help);
         assertTrue(help.contains("ERROR: KEEPCNT=\"abc\" is not valid"), help);
-        assertTrue(help.contains("idle = " + KernelDefaults.read(Option.IDLE)), help);
+        assertTrue(help.contains("idle = " + Option.IDLE.kernelDefault()), help);
     }
 
     @Test

@@ -181,7 +181,7 @@ class SettingsTest {
         long[] values = new long[3];
         Option[] options = {Option.IDLE, Option.INTERVAL, Option.COUNT};
         for (int i = 0; i < 3; i++) {
-            String text = KernelDefaults.read(options[i]);
+            String text = options[i].kernelDefault();
             org.junit.jupiter.api.Assumptions.assumeTrue(text != null, "needs Linux's /proc/sys/net/ipv4");
             values[i] = Long.parseLong(text);
         }
