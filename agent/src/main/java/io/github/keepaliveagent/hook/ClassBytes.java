@@ -142,6 +142,45 @@ final class ClassBytes {
         return new String[] {className(u2(at + 1)), utf8(u2(nameAndType + 1)), utf8(u2(nameAndType + 3))};
     }
 
+    /**
+     * The constant pool indexes of every Methodref to owner.name (desc, or any when null): one pass over the
+     * pool, so that methods that do not call it are never decoded.
+     */
+    int[] methodrefs(String owner, String name, String desc) {
+        int[] found = new int[4];
+        int count = 0;
+        for (int i = 1; i < pool.length; i++) {
+            int at = pool[i];
+            if (at != 0 && bytes[at] == 10) {
+                String[] member = member(i);
+                if (member[1].equals(name) && member[0].equals(owner) && (desc == null || member[2].equals(desc))) {
+                    if (count == found.length) {
+                        found = Arrays.copyOf(found, count * 2);
+                    }
+                    found[count++] = i;
+                }
+            }
+        }
+        return Arrays.copyOf(found, count);
+    }
+
+    /** Whether the bytes of a method's code hold {@code opcode} with one of these indexes (maybe by chance). */
+    boolean mayCall(int code, int opcode, int[] indexes) {
+        int start = code + 14;
+        int end = start + u4(code + 10) - 2;
+        for (int at = start; at < end; at++) {
+            if ((bytes[at] & 0xff) == opcode) {
+                int index = u2(at + 1);
+                for (int i : indexes) {
+                    if (i == index) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     /** The offset of a method's Code attribute (its name index), or -1 (abstract, native). */
     int codeAttribute(int method) {
         int attributes = u2(method + 6);

@@ -50,11 +50,14 @@ public final class Rewriter {
     public static Result rewrite(byte[] classFile, List<SocketHook> hooks) {
         ClassBytes in = new ClassBytes(classFile);
         int[] insertions = new int[hooks.size()];
+        // The calls some hooks look for, found once in the pool: a method that cannot hold one is not decoded.
+        int[] creates = in.methodrefs("java/net/SocketImpl", "create", "(Z)V");
+        int[] ownConstructors = in.methodrefs(in.thisClass(), "<init>", null);
         ClassBytes.Pool pool = in.newPool();
         List<byte[]> methods = new ArrayList<>(in.methods.length);
         boolean changed = false;
         for (int m = 0; m < in.methods.length; m++) {
-            byte[] method = patch(in, m, hooks, pool, insertions);
+            byte[] method = patch(in, m, hooks, pool, insertions, creates, ownConstructors);
             changed |= method != null;
             methods.add(method);
         }
@@ -63,7 +66,7 @@ public final class Rewriter {
 
     /** The method with the insertions its hooks want, or null when it gets none. */
     private static byte[] patch(ClassBytes in, int m, List<SocketHook> hooks, ClassBytes.Pool pool,
-            int[] insertions) {
+            int[] insertions, int[] creates, int[] ownConstructors) {
         int method = in.methods[m];
         int access = in.u2(method);
         String name = in.utf8(in.u2(method + 2));
@@ -76,7 +79,8 @@ public final class Rewriter {
         Code body = null;
         for (int h = 0; h < hooks.size(); h++) {
             SocketHook hook = hooks.get(h);
-            if (!hook.wants(access, name, desc)) {
+            if (!hook.wants(access, name, desc) || (hook.where == SocketHook.Where.AFTER_IMPL_CREATE
+                    && !in.mayCall(code, Opcodes.INVOKEVIRTUAL, creates))) {
                 continue;
             }
             if (body == null) {
@@ -94,7 +98,8 @@ public final class Rewriter {
                 }
             } else if (where == SocketHook.Where.CONSTRUCTOR_EXIT) {
                 // A constructor that delegates with this(...) is left alone: the one it calls does the work.
-                if (body.calls(Opcodes.INVOKESPECIAL, in.thisClass(), "<init>", null).length == 0) {
+                if (!in.mayCall(code, Opcodes.INVOKESPECIAL, ownConstructors)
+                        || body.calls(Opcodes.INVOKESPECIAL, in.thisClass(), "<init>", null).length == 0) {
                     for (int at : body.returns(false)) {
                         added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_0, call), h));
                     }
