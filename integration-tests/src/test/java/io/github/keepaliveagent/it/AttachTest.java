@@ -1,13 +1,19 @@
 package io.github.keepaliveagent.it;
 
+import static io.github.keepaliveagent.it.AgentCli.asNobody;
+import static io.github.keepaliveagent.it.AgentCli.cli;
+import static io.github.keepaliveagent.it.AgentCli.cliWith;
+import static io.github.keepaliveagent.it.AgentCli.retrofitted;
+import static io.github.keepaliveagent.it.AgentCli.status;
+import static io.github.keepaliveagent.it.TestFiles.compiled;
+import static io.github.keepaliveagent.it.TestFiles.deleteTree;
+import static io.github.keepaliveagent.it.TestFiles.listing;
+import static io.github.keepaliveagent.it.TestFiles.ours;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -15,14 +21,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,8 +35,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code attach} into JVMs started without the agent, its error cases, and TCP_USER_TIMEOUT. */
 class AttachTest {
-
-    private static final String CLI_JAVA = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
 
     static List<String> jdks() {
         return ForkedJvm.jdks().toList();
@@ -136,23 +136,6 @@ class AttachTest {
     }
 
     /**
-     * The shell that gives a target the directory $0 as its /tmp. A checkout under /tmp (a CI clone) would
-     * vanish with it, jars and all: it is bound into the private /tmp at the same path first.
-     */
-    private static final String PRIVATE_TMP = privateTmpScript();
-
-    private static String privateTmpScript() {
-        Path repo = Paths.get("").toAbsolutePath().getParent();
-        if (repo.startsWith("/tmp") && repo.getNameCount() > 1) {
-            String top = "/tmp/" + repo.getName(1);
-            String inside = "\"$0\"/" + repo.getName(1);
-            // --rbind: the checkout's mount inside the private directory comes along.
-            return "mkdir -p " + inside + " && mount --bind " + top + " " + inside + " && mount --rbind \"$0\" /tmp";
-        }
-        return "mount --bind \"$0\" /tmp";
-    }
-
-    /**
      * A target with a /tmp of its own (a mount namespace, like systemd's PrivateTmp) and a cwd of its own:
      * attach reports through the attach connection, so it is reported correctly; status alone changes
      * nothing there; the agent creates no file in either place.
@@ -161,7 +144,7 @@ class AttachTest {
     void aTargetWithItsOwnTmpIsAttachedAndReportedAndNothingIsCreated() throws Exception {
         Path privateTmp = Files.createTempDirectory(Paths.get("target").toAbsolutePath(), "private-tmp");
         Path cwd = Files.createTempDirectory(Paths.get("target").toAbsolutePath(), "attach-cwd");
-        List<String> ownTmp = List.of("unshare", "-m", "sh", "-c", PRIVATE_TMP + " && exec \"$@\"",
+        List<String> ownTmp = List.of("unshare", "-m", "sh", "-c", Target.PRIVATE_TMP + " && exec \"$@\"",
                 privateTmp.toString());
         String jdk25 = System.getProperty("jdk25.home");
         try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")), cwd, ownTmp)) {
@@ -205,7 +188,7 @@ class AttachTest {
     void aTargetInItsOwnPidAndMountNamespacesIsAttachedByJdk17() throws Exception {
         Path privateTmp = Files.createTempDirectory(Paths.get("target").toAbsolutePath(), "private-tmp");
         List<String> container = List.of("unshare", "-m", "-p", "--fork", "--kill-child", "sh", "-c",
-                PRIVATE_TMP + " && exec \"$@\"", privateTmp.toString());
+                Target.PRIVATE_TMP + " && exec \"$@\"", privateTmp.toString());
         try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")), null, container)) {
             assertTrue(Files.readString(Paths.get("/proc", target.pid, "status")).contains("\nNSpid:\t" + target.pid
                     + "\t1\n"), "pid 1 in its own pid namespace");
@@ -269,10 +252,7 @@ class AttachTest {
      */
     @Test
     void retrofitInATinyHeapWhileTheNamespaceHoldsManyConnections() throws Exception {
-        Path binary = Paths.get("target", "many_connections").toAbsolutePath();
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), "src/test/c/many_connections.c")
-                .inheritIO().start();
-        assertTrue(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0, "gcc failed");
+        Path binary = compiled("many_connections");
         Process holder = new ProcessBuilder(binary.toString(), "19000").redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")).jvmArgs("-Xmx8m"))) {
@@ -348,7 +328,7 @@ class AttachTest {
 
     @Test
     void notPermittedAsAnotherUser() throws Exception {
-        Assumptions.rootWithSetpriv();
+        CiAssumptions.rootWithSetpriv();
         try (Target target = Target.start(new ForkedJvm(System.getProperty("java.home")))) {
             ForkedJvm.Result attach = asNobody("attach", target.pid);
             assertEquals(5, attach.exitCode, attach.toString());
@@ -377,10 +357,7 @@ class AttachTest {
 
     @Test
     void statusOfANonJavaProcessInTextAndJson() throws Exception {
-        Path binary = Paths.get("target", "tcp_holder").toAbsolutePath();
-        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", binary.toString(), "src/test/c/tcp_holder.c")
-                .inheritIO().start();
-        assertTrue(gcc.waitFor(60, TimeUnit.SECONDS) && gcc.exitValue() == 0, "gcc failed");
+        Path binary = compiled("tcp_holder");
         Process holder = new ProcessBuilder(binary.toString()).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
@@ -451,183 +428,5 @@ class AttachTest {
                 classpath));
         assertTrue(plain.out.lines().filter(l -> l.startsWith("fd ")).allMatch(l -> l.endsWith(" user_timeout=0")),
                 plain.toString());
-    }
-
-    static ForkedJvm.Result cli(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(CLI_JAVA, "-jar", ForkedJvm.AGENT_JAR.toString()));
-        command.addAll(List.of(args));
-        return new ForkedJvm(System.getProperty("java.home")).run(command);
-    }
-
-    /**
-     * ConnectOnDemand's 4 connections and 2 listening sockets were retrofitted, nothing failed. 5 connections
-     * when the agent's own self-check socket (core/Background, never connected) was open at that moment.
-     */
-    static boolean retrofitted(String out) {
-        return Pattern.compile("\n  retrofit: [45] connections changed, 2 listening sockets changed, 0 skipped"
-                + " \\(closed meanwhile\\), 0 failed\n").matcher(out).find();
-    }
-
-    /** The CLI run by another JDK's java. */
-    static ForkedJvm.Result cliWith(String javaHome, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Paths.get(javaHome, "bin", "java").toString(), "-jar",
-                ForkedJvm.AGENT_JAR.toString()));
-        command.addAll(List.of(args));
-        return new ForkedJvm(javaHome).run(command);
-    }
-
-    static Set<String> listing(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.map(f -> f.getFileName().toString()).collect(Collectors.toCollection(TreeSet::new));
-        }
-    }
-
-    /** The entries of a shared /tmp that the agent or the attach of this target could have made. */
-    static Set<String> ours(Set<String> names, String pid) {
-        return names.stream().filter(n -> n.startsWith("keepalive-agent") || n.startsWith(".attach_pid")
-                || n.matches("\\D*" + pid + "(\\D.*)?")).collect(Collectors.toCollection(TreeSet::new));
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-            }
-        }
-    }
-
-    static ForkedJvm.Result status(String pid) throws IOException, InterruptedException {
-        return cli("status", pid);
-    }
-
-    private static ForkedJvm.Result asNobody(String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=nobody", "--regid=nogroup",
-                "--clear-groups", CLI_JAVA, "-jar", ForkedJvm.AGENT_JAR.toString()));
-        command.addAll(List.of(args));
-        return new ForkedJvm(System.getProperty("java.home")).run(command);
-    }
-
-    /** ConnectOnDemand running without the agent; "connect" on its stdin opens one more round. */
-    static final class Target implements AutoCloseable {
-        final Process process;
-        final String pid;
-        private final Writer in;
-        private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(1000);
-        private final List<String> seen = new ArrayList<>();
-        private final Path err;
-
-        private Target(Process process, Path err) throws Exception {
-            this.process = process;
-            this.err = err;
-            this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        lines.offer(line);
-                    }
-                } catch (IOException ignored) {
-                    // the process ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            String ready = next(line -> line.startsWith("ready pid="));
-            String own = ready.substring("ready pid=".length());
-            // In a pid namespace of its own (unshare -p --fork) it is 1 there: its pid here is unshare's child's.
-            this.pid = own.equals("1") ? String.valueOf(process.children().findFirst().orElseThrow().pid()) : own;
-        }
-
-        static Target start(ForkedJvm jvm) throws Exception {
-            return start(jvm, null, List.of());
-        }
-
-        /** In the directory {@code cwd} (null: this one), its command after {@code prefix} (e.g. unshare). */
-        static Target start(ForkedJvm jvm, Path cwd, List<String> prefix) throws Exception {
-            Path err = Files.createTempFile(Paths.get("target").toAbsolutePath(), "attach-target", ".err");
-            List<String> command = new ArrayList<>(prefix);
-            command.addAll(jvm.command("example.ConnectOnDemand", ForkedJvm.EXAMPLES_JAR));
-            ProcessBuilder builder = jvm.builder(command).redirectError(err.toFile());
-            if (cwd != null) {
-                builder.directory(cwd.toFile());
-            }
-            return new Target(builder.start(), err);
-        }
-
-        /** The four option lines of round N; asks for the round first when N > 0. */
-        List<String> round(int n) throws Exception {
-            if (n > 0) {
-                in.write("connect\n");
-                in.flush();
-            }
-            if (!seen.contains(n + " done")) {
-                next(line -> line.equals(n + " done"));
-            }
-            List<String> round = new ArrayList<>();
-            for (String line : seen) {
-                if (line.startsWith(n + " ") && !line.endsWith("done")) {
-                    round.add(line);
-                }
-            }
-            assertEquals(4, round.size(), log());
-            return round;
-        }
-
-        private String next(java.util.function.Predicate<String> wanted) throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (System.nanoTime() < deadline) {
-                String line = lines.poll(100, TimeUnit.MILLISECONDS);
-                if (line != null) {
-                    seen.add(line);
-                    if (wanted.test(line)) {
-                        return line;
-                    }
-                }
-            }
-            throw new AssertionError("timed out waiting for the target:\n" + log());
-        }
-
-        List<String> agentLines() throws IOException {
-            return Files.readAllLines(err).stream().filter(l -> l.startsWith("keepalive-agent ")).toList();
-        }
-
-        String log() {
-            try {
-                return String.join("\n", seen) + "\n--- stderr\n" + Files.readString(err);
-            } catch (IOException e) {
-                return String.join("\n", seen);
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                in.close(); // end of input: ConnectOnDemand ends, also where destroy() reaches only unshare
-            } catch (IOException ignored) {
-                // it ended already
-            }
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-            Files.deleteIfExists(err);
-        }
-    }
-
-    /** Preconditions that CI must have; elsewhere the test is skipped with the reason. */
-    static final class Assumptions {
-        static void rootWithSetpriv() throws Exception {
-            boolean root = "root".equals(System.getProperty("user.name"));
-            boolean setpriv = new ProcessBuilder("sh", "-c", "command -v setpriv").start().waitFor() == 0;
-            String why = !root ? "needs root (to run the CLI as another user)" : "needs setpriv (util-linux)";
-            if (root && setpriv) {
-                return;
-            }
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError("CI must run this test: " + why);
-            }
-            org.junit.jupiter.api.Assumptions.abort(why);
-        }
     }
 }

@@ -3,9 +3,14 @@ package io.github.keepaliveagent.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Every TCP socket kind of an unmodified program, read back from the kernel, on JDK 17 and 25. */
@@ -43,33 +48,46 @@ class EverySocketKindTest {
         }
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
-    void theProgramCannotSwitchKeepaliveOffButItsOwnValuesWin(String jdk) throws Exception {
-        // --app-sets: setKeepAlive(false) on socket.connect, its own TCP_KEEPIDLE=33 on channel.nonblocking.
-        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5()
-                .runExample("example.EverySocketKind", "--app-sets");
-        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("socket.connect"), result.toString());
-        assertEquals("keepalive=true idle=33 interval=10 count=5", result.line("channel.nonblocking"), result.toString());
-        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("socket.client"), result.toString());
+    static final String AGENTS = "keepalive=true idle=60 interval=10 count=5";
+    static final String PROGRAMS_OFF = "keepalive=false idle=60 interval=10 count=5";
+    static final String PROGRAMS_IDLE = "keepalive=true idle=33 interval=10 count=5";
+
+    /**
+     * Each KEEPALIVE_FORCE mode on each JDK, with what the kernel must then hold per socket kind. The
+     * program runs with --app-sets: setKeepAlive(false) on socket.connect, its own TCP_KEEPIDLE=33 on
+     * channel.nonblocking.
+     */
+    static Stream<Arguments> forceModes() {
+        return ForkedJvm.jdks().flatMap(jdk -> Stream.of(
+                // Unset (keepalive): the program cannot switch keepalive off, but its own values win.
+                Arguments.of(jdk, Named.of("unset", null),
+                        expect("socket.connect", AGENTS, "channel.nonblocking", PROGRAMS_IDLE, "socket.client", AGENTS)),
+                // off: what the program sets itself wins.
+                Arguments.of(jdk, Named.of("off", "off"),
+                        expect("socket.connect", PROGRAMS_OFF, "channel.nonblocking", PROGRAMS_IDLE)),
+                // all: the operator's values win too.
+                Arguments.of(jdk, Named.of("all", "all"),
+                        expect("socket.connect", AGENTS, "channel.nonblocking", AGENTS))));
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
-    void withForceOffWhatTheProgramSetsItselfWins(String jdk) throws Exception {
-        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5().env("KEEPALIVE_FORCE", "off")
-                .runExample("example.EverySocketKind", "--app-sets");
-        assertEquals("keepalive=false idle=60 interval=10 count=5", result.line("socket.connect"), result.toString());
-        assertEquals("keepalive=true idle=33 interval=10 count=5", result.line("channel.nonblocking"), result.toString());
+    private static Map<String, String> expect(String... kindThenLine) {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (int i = 0; i < kindThenLine.length; i += 2) {
+            expected.put(kindThenLine[i], kindThenLine[i + 1]);
+        }
+        return expected;
     }
 
-    @ParameterizedTest
-    @MethodSource("jdks")
-    void withForceAllTheOperatorsValuesWinToo(String jdk) throws Exception {
-        ForkedJvm.Result result = new ForkedJvm(jdk).withAgent().keepalive60x10x5().env("KEEPALIVE_FORCE", "all")
-                .runExample("example.EverySocketKind", "--app-sets");
-        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("socket.connect"), result.toString());
-        assertEquals("keepalive=true idle=60 interval=10 count=5", result.line("channel.nonblocking"), result.toString());
+    @ParameterizedTest(name = "KEEPALIVE_FORCE {1} on {0}")
+    @MethodSource("forceModes")
+    void whatTheProgramSetsItselfAgainstEachForceMode(String jdk, String force, Map<String, String> expected)
+            throws Exception {
+        ForkedJvm jvm = new ForkedJvm(jdk).withAgent().keepalive60x10x5();
+        if (force != null) {
+            jvm.env("KEEPALIVE_FORCE", force);
+        }
+        ForkedJvm.Result result = jvm.runExample("example.EverySocketKind", "--app-sets");
+        expected.forEach((kind, line) -> assertEquals(line, result.line(kind), result.toString()));
     }
 
     @ParameterizedTest

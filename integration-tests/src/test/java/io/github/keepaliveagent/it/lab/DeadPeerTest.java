@@ -1,5 +1,7 @@
 package io.github.keepaliveagent.it.lab;
 
+import static io.github.keepaliveagent.it.lab.ServerClientLab.awaitListening;
+import static io.github.keepaliveagent.it.lab.ServerClientLab.greet;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +34,6 @@ class DeadPeerTest {
     static final Duration REAPED_WITHIN = Duration.ofSeconds(12);
     /** How long the connections without the agent must stay ESTABLISHED after the peer went silent. */
     static final Duration STILL_THERE_AFTER = Duration.ofSeconds(20);
-    static final Duration START = Duration.ofSeconds(30);
     static final String TIMED_OUT = "read failed .* after \\d+ ms: .*Connection timed out";
     static final int CONNECTIONS = 2;
 
@@ -60,32 +61,29 @@ class DeadPeerTest {
     @Test
     @Timeout(150)
     void serversOfEveryKindReapConnectionsOfClientsThatVanished() throws Exception {
-        try (NetLab lab = NetLab.open()) {
-            NetLab.ServerAndClient hosts = lab.serverAndClient(3);
+        try (ServerClientLab hosts = ServerClientLab.open(3)) {
+            NetLab lab = hosts.lab();
             String server = hosts.server();
             String client = hosts.client();
             Map<Kind, LabProcess> with = new EnumMap<>(Kind.class);
             Map<Kind, LabProcess> without = new EnumMap<>(Kind.class);
             for (Kind kind : Kind.values()) {
-                with.put(kind, lab.start(server, LabJvms.withAgent(LabJvms.JDK17), kind.describe(true), kind.mainClass,
-                        String.valueOf(kind.port(true))));
-                without.put(kind, lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), kind.describe(false),
-                        kind.mainClass, String.valueOf(kind.port(false))));
+                with.put(kind, hosts.startServer(LabJvms.withAgent(LabJvms.JDK17), kind.describe(true), kind.mainClass,
+                        kind.port(true)));
+                without.put(kind, hosts.startServer(LabJvms.withoutAgent(LabJvms.JDK17), kind.describe(false),
+                        kind.mainClass, kind.port(false)));
             }
             List<String> clientArgs = new ArrayList<>(List.of("--each", String.valueOf(CONNECTIONS)));
             for (Kind kind : Kind.values()) {
-                with.get(kind).await("^listening kind=\\w+ port=" + kind.port(true) + "$", START);
-                without.get(kind).await("^listening kind=\\w+ port=" + kind.port(false) + "$", START);
-                clientArgs.add(lab.endpoint(server, kind.port(true)));
-                clientArgs.add(lab.endpoint(server, kind.port(false)));
+                awaitListening(with.get(kind), kind.port(true));
+                awaitListening(without.get(kind), kind.port(false));
+                clientArgs.add(hosts.endpoint(kind.port(true)));
+                clientArgs.add(hosts.endpoint(kind.port(false)));
             }
             // Unmodified clients, no agent: only the servers' keepalive is at work.
-            LabProcess clients = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), "clients",
-                    "example.lab.LineClient", clientArgs.toArray(new String[0]));
-            int total = 2 * CONNECTIONS * Kind.values().length;
-            clients.await("^ready connections=" + total + "$", START);
-            clients.send("hello");
-            clients.awaitCount("^received .*: hello$", total, Duration.ofSeconds(10));
+            LabProcess clients = hosts.startClients(LabJvms.withoutAgent(LabJvms.JDK17), "clients",
+                    clientArgs.toArray(new String[0]));
+            greet(clients, 2 * CONNECTIONS * Kind.values().length);
             for (Kind kind : Kind.values()) {
                 assertKeepaliveTimers(lab.tcpSockets(server, kind.port(true)), true, kind.describe(true));
                 assertKeepaliveTimers(lab.tcpSockets(server, kind.port(false)), false, kind.describe(false));
@@ -111,23 +109,19 @@ class DeadPeerTest {
     @Test
     @Timeout(150)
     void aClientBlockedInReadNoticesThatItsServerVanished() throws Exception {
-        try (NetLab lab = NetLab.open()) {
-            NetLab.ServerAndClient hosts = lab.serverAndClient(3);
+        try (ServerClientLab hosts = ServerClientLab.open(3)) {
+            NetLab lab = hosts.lab();
             String server = hosts.server();
             String client = hosts.client();
-            LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server", "example.lab.BlockingEchoServer",
-                    "7000");
-            echo.await("^listening kind=socket port=7000$", START);
-            String target = lab.endpoint(server, 7000);
+            hosts.echoServer(LabJvms.withoutAgent(LabJvms.JDK17), "server", 7000);
+            String target = hosts.endpoint(7000);
             String jdk = LabJvms.jdk25();
-            LabProcess with = lab.start(client, LabJvms.withAgent(jdk), "client with the agent (JDK 25)",
-                    "example.lab.LineClient", "--each", String.valueOf(CONNECTIONS), target);
-            LabProcess without = lab.start(client, LabJvms.withoutAgent(jdk), "client without the agent (JDK 25)",
-                    "example.lab.LineClient", "--each", String.valueOf(CONNECTIONS), target);
+            LabProcess with = hosts.startClients(LabJvms.withAgent(jdk), "client with the agent (JDK 25)",
+                    "--each", String.valueOf(CONNECTIONS), target);
+            LabProcess without = hosts.startClients(LabJvms.withoutAgent(jdk), "client without the agent (JDK 25)",
+                    "--each", String.valueOf(CONNECTIONS), target);
             for (LabProcess process : List.of(with, without)) {
-                process.await("^ready connections=" + CONNECTIONS + "$", START);
-                process.send("hello");
-                process.awaitCount("^received .*: hello$", CONNECTIONS, Duration.ofSeconds(10));
+                greet(process, CONNECTIONS);
             }
             List<Integer> withPorts = Waits.localPorts(with.all("^connected "));
             List<Integer> withoutPorts = Waits.localPorts(without.all("^connected "));

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.github.keepaliveagent.it.lab.LabProcess.Line;
 
@@ -25,7 +26,8 @@ import io.github.keepaliveagent.it.lab.LabProcess.Line;
  * side (idle 2 s, interval 1 s, 3 probes), its probes keep the router's entry alive and the reply
  * arrives. Without it, the request is dropped at the router; the client's namespace has
  * net.ipv4.tcp_retries2=5, so the client's read fails after about 13 s of retransmissions instead of
- * 15 minutes. Each test runs the agent case and the no-agent case side by side.
+ * 15 minutes. The test runs once per side the agent is on, the agent case and the no-agent case side
+ * by side.
  */
 @Tag("lab")
 class MiddleboxTest {
@@ -52,80 +54,97 @@ class MiddleboxTest {
         return new String[] {client, router, server};
     }
 
-    @Test
-    @Timeout(150)
-    void theAgentOnTheClientKeepsAnIdleConnectionThroughTheMiddlebox() throws Exception {
-        try (NetLab lab = NetLab.open()) {
-            String[] ns = routedThroughMiddlebox(lab);
-            String client = ns[0];
-            String router = ns[1];
-            String server = ns[2];
-            LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server without the agent",
-                    "example.lab.BlockingEchoServer", "7000");
-            echo.await("^listening kind=socket port=7000$", START);
-            String target = lab.endpoint(server, 7000);
-            LabProcess with = lab.start(client, LabJvms.withAgent(LabJvms.JDK17), "client with the agent",
-                    "example.lab.LineClient", target);
-            LabProcess without = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), "client without the agent",
-                    "example.lab.LineClient", target);
-            int withPort = connect(with, "client with the agent");
-            int withoutPort = connect(without, "client without the agent");
-            long lastTraffic = System.nanoTime();
-            assertTracked(lab.conntrack(router), withPort, true, "before the idle time");
-            assertTracked(lab.conntrack(router), withoutPort, true, "before the idle time");
+    /** The two clients a test compares: the one the agent's keepalive works for, and the control. */
+    record Clients(LabProcess with, LabProcess without) {
+    }
 
-            Waits.sleepUntil(Waits.deadline(lastTraffic, IDLE));
-            List<String> entries = lab.conntrack(router);
-            with.send("request");
-            without.send("request");
+    /** Where the agent runs: each side starts its servers and the two clients to compare. */
+    enum Side {
+        CLIENT("client ", "") {
+            @Override
+            Clients start(NetLab lab, String client, String server) throws Exception {
+                LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server without the agent",
+                        "example.lab.BlockingEchoServer", "7000");
+                echo.await("^listening kind=socket port=7000$", START);
+                String target = lab.endpoint(server, 7000);
+                LabProcess with = lab.start(client, LabJvms.withAgent(LabJvms.JDK17), who(true),
+                        "example.lab.LineClient", target);
+                LabProcess without = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), who(false),
+                        "example.lab.LineClient", target);
+                return new Clients(with, without);
+            }
+        },
+        SERVER("client of the server ", "server ") {
+            @Override
+            Clients start(NetLab lab, String client, String server) throws Exception {
+                String jdk = LabJvms.jdk25();
+                LabProcess serverWith = lab.start(server, LabJvms.withAgent(jdk), "server with the agent (JDK 25)",
+                        "example.lab.BlockingEchoServer", "7001");
+                LabProcess serverWithout = lab.start(server, LabJvms.withoutAgent(jdk),
+                        "server without the agent (JDK 25)", "example.lab.BlockingEchoServer", "7002");
+                serverWith.await("^listening kind=socket port=7001$", START);
+                serverWithout.await("^listening kind=socket port=7002$", START);
+                // Clients without the agent: only the server's keepalive is at work.
+                LabProcess toWith = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), who(true),
+                        "example.lab.LineClient", lab.endpoint(server, 7001));
+                LabProcess toWithout = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), who(false),
+                        "example.lab.LineClient", lab.endpoint(server, 7002));
+                return new Clients(toWith, toWithout);
+            }
+        };
 
-            assertAll(
-                    () -> assertTracked(entries, withPort, true, "after " + IDLE.toSeconds() + " s idle, with the agent"),
-                    () -> assertTracked(entries, withoutPort, false, "after " + IDLE.toSeconds()
-                            + " s idle, without the agent"),
-                    () -> assertReplied(with, "client with the agent"),
-                    () -> assertNoReply(without, "client without the agent"));
+        /** How the messages name the clients, and the program that runs the agent. */
+        private final String clientNoun;
+        private final String agentHost;
+
+        Side(String clientNoun, String agentHost) {
+            this.clientNoun = clientNoun;
+            this.agentHost = agentHost;
+        }
+
+        abstract Clients start(NetLab lab, String client, String server) throws Exception;
+
+        /** The client's name: "client with the agent", "client of the server without the agent". */
+        String who(boolean withAgent) {
+            return clientNoun + (withAgent ? "with" : "without") + " the agent";
+        }
+
+        String afterIdle(boolean withAgent) {
+            return "after " + IDLE.toSeconds() + " s idle, " + agentHost + (withAgent ? "with" : "without") + " the agent";
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase();
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "the agent on the {0}")
+    @EnumSource(Side.class)
     @Timeout(150)
-    void theAgentOnTheServerKeepsAnIdleConnectionThroughTheMiddlebox() throws Exception {
+    void theAgentOnEitherSideKeepsAnIdleConnectionThroughTheMiddlebox(Side side) throws Exception {
         try (NetLab lab = NetLab.open()) {
             String[] ns = routedThroughMiddlebox(lab);
             String client = ns[0];
             String router = ns[1];
             String server = ns[2];
-            String jdk = LabJvms.jdk25();
-            LabProcess serverWith = lab.start(server, LabJvms.withAgent(jdk), "server with the agent (JDK 25)",
-                    "example.lab.BlockingEchoServer", "7001");
-            LabProcess serverWithout = lab.start(server, LabJvms.withoutAgent(jdk), "server without the agent (JDK 25)",
-                    "example.lab.BlockingEchoServer", "7002");
-            serverWith.await("^listening kind=socket port=7001$", START);
-            serverWithout.await("^listening kind=socket port=7002$", START);
-            // Clients without the agent: only the server's keepalive is at work.
-            LabProcess toWith = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), "client of the server with the agent",
-                    "example.lab.LineClient", lab.endpoint(server, 7001));
-            LabProcess toWithout = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17),
-                    "client of the server without the agent", "example.lab.LineClient", lab.endpoint(server, 7002));
-            int withPort = connect(toWith, "client of the server with the agent");
-            int withoutPort = connect(toWithout, "client of the server without the agent");
+            Clients clients = side.start(lab, client, server);
+            int withPort = connect(clients.with(), side.who(true));
+            int withoutPort = connect(clients.without(), side.who(false));
             long lastTraffic = System.nanoTime();
             assertTracked(lab.conntrack(router), withPort, true, "before the idle time");
             assertTracked(lab.conntrack(router), withoutPort, true, "before the idle time");
 
             Waits.sleepUntil(Waits.deadline(lastTraffic, IDLE));
             List<String> entries = lab.conntrack(router);
-            toWith.send("request");
-            toWithout.send("request");
+            clients.with().send("request");
+            clients.without().send("request");
 
             assertAll(
-                    () -> assertTracked(entries, withPort, true, "after " + IDLE.toSeconds()
-                            + " s idle, server with the agent"),
-                    () -> assertTracked(entries, withoutPort, false, "after " + IDLE.toSeconds()
-                            + " s idle, server without the agent"),
-                    () -> assertReplied(toWith, "client of the server with the agent"),
-                    () -> assertNoReply(toWithout, "client of the server without the agent"));
+                    () -> assertTracked(entries, withPort, true, side.afterIdle(true)),
+                    () -> assertTracked(entries, withoutPort, false, side.afterIdle(false)),
+                    () -> assertReplied(clients.with(), side.who(true)),
+                    () -> assertNoReply(clients.without(), side.who(false)));
         }
     }
 

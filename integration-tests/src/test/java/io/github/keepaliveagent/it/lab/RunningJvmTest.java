@@ -1,5 +1,6 @@
 package io.github.keepaliveagent.it.lab;
 
+import static io.github.keepaliveagent.it.lab.ServerClientLab.greet;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,18 +28,15 @@ class RunningJvmTest {
     @Test
     @Timeout(120)
     void attachRetrofitsAServerStartedWithoutTheAgentAndItsDeadConnectionsAreReaped() throws Exception {
-        try (NetLab lab = NetLab.open()) {
-            NetLab.ServerAndClient hosts = lab.serverAndClient(4);
+        try (ServerClientLab hosts = ServerClientLab.open(4)) {
+            NetLab lab = hosts.lab();
             String server = hosts.server();
             String client = hosts.client();
-            LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server started without the agent",
-                    "example.lab.BlockingEchoServer", "7200");
-            echo.await("^listening kind=socket port=7200$", DeadPeerTest.START);
-            LabProcess clients = lab.start(client, LabJvms.withoutAgent(LabJvms.JDK17), "clients",
-                    "example.lab.LineClient", "--each", "2", lab.endpoint(server, 7200));
-            clients.await("^ready connections=2$", DeadPeerTest.START);
-            clients.send("hello");
-            clients.awaitCount("^received .*: hello$", 2, Duration.ofSeconds(10));
+            LabProcess echo = hosts.echoServer(LabJvms.withoutAgent(LabJvms.JDK17), "server started without the agent",
+                    7200);
+            LabProcess clients = hosts.startClients(LabJvms.withoutAgent(LabJvms.JDK17), "clients", "--each", "2",
+                    hosts.endpoint(7200));
+            greet(clients, 2);
             List<TcpSocket> before = lab.tcpSockets(server, 7200);
             assertTrue(before.stream().filter(TcpSocket::established).noneMatch(TcpSocket::keepaliveTimer),
                     "no keepalive before attach: " + before);
@@ -72,27 +70,20 @@ class RunningJvmTest {
     @Test
     @Timeout(120)
     void userTimeoutFailsAWriteToAPeerThatWentSilent() throws Exception {
-        try (NetLab lab = NetLab.open()) {
-            NetLab.ServerAndClient hosts = lab.serverAndClient(5);
+        try (ServerClientLab hosts = ServerClientLab.open(5)) {
+            NetLab lab = hosts.lab();
             String server = hosts.server();
-            String client = hosts.client();
-            LabProcess echo = lab.start(server, LabJvms.withoutAgent(LabJvms.JDK17), "server",
-                    "example.lab.BlockingEchoServer", "7300");
-            echo.await("^listening kind=socket port=7300$", DeadPeerTest.START);
-            String target = lab.endpoint(server, 7300);
+            hosts.echoServer(LabJvms.withoutAgent(LabJvms.JDK17), "server", 7300);
+            String target = hosts.endpoint(7300);
             // The data in flight stops keepalive (it never probes a connection that retransmits): only
             // TCP_USER_TIMEOUT can end the connection here. 10 s, the shortest accepted, is above
             // idle + interval x count = 2 + 1 x 3 = 5 s, as the agent requires.
             ForkedJvm withTimeout = LabJvms.withAgent(LabJvms.jdk25()).env("KEEPALIVE_USER_TIMEOUT", "10s");
             ForkedJvm withoutTimeout = LabJvms.withAgent(LabJvms.jdk25());
-            LabProcess with = lab.start(client, withTimeout, "client with user_timeout=10s", "example.lab.LineClient",
-                    target);
-            LabProcess without = lab.start(client, withoutTimeout, "client without user_timeout",
-                    "example.lab.LineClient", target);
+            LabProcess with = hosts.startClients(withTimeout, "client with user_timeout=10s", target);
+            LabProcess without = hosts.startClients(withoutTimeout, "client without user_timeout", target);
             for (LabProcess process : List.of(with, without)) {
-                process.await("^ready connections=1$", DeadPeerTest.START);
-                process.send("hello");
-                process.await("^received .*: hello$", Duration.ofSeconds(10));
+                greet(process, 1);
             }
             lab.silence(server);
             long sending = System.nanoTime();
