@@ -22,7 +22,6 @@ import io.github.keepaliveagent.jdk.Dispatcher;
 import io.github.keepaliveagent.jdk.JdkAccess;
 import io.github.keepaliveagent.jdk.NativeCalls;
 import jdk.net.ExtendedSocketOptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Applies the options to real loopback sockets and reads them back from the kernel. */
@@ -118,8 +117,6 @@ class ApplierTest {
      * channel's FileDescriptor, never by the number it once had).
      */
     @Test
-    @Disabled("fails on JDK 17 and 25: a closed SocketChannel's FileDescriptor keeps its number, and the agent"
-            + " configures whatever socket has reused it (agent/src/main, Applier: to be fixed there)")
     void aClosedChannelOrANonSocketLeavesTheSocketNowHoldingItsDescriptorAlone() throws Exception {
         Applier natively = applier("idle=60", NATIVES);
         SocketChannel closed = SocketChannel.open();
