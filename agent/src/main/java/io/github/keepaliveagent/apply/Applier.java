@@ -260,7 +260,7 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
             return ((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_KEEPALIVE)
                     || ((NetworkChannel) socket).supportedOptions().contains(StandardSocketOptions.SO_REUSEADDR);
         }
-        return true;
+        return false; // no socket at all: the dispatcher is public
     }
 
     /** Only ServerSocket.implAccept hands over a Socket; channels are connected at construction when accepted. */

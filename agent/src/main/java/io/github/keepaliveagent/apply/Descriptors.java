@@ -6,7 +6,6 @@ import java.lang.reflect.Modifier;
 import java.net.SocketImpl;
 
 import io.github.keepaliveagent.jdk.NativeCalls;
-import io.github.keepaliveagent.log.Log;
 
 /**
  * Finds the file descriptor of a socket object the dispatcher hands over: the FileDescriptor inside a
@@ -18,33 +17,41 @@ final class Descriptors {
     private final NativeCalls natives;
     /**
      * Per socket class: how to get from an object to its descriptor, one step. A ClassValue, so that an
-     * application's own Socket subclass does not pin its class loader; a class without one is remembered.
+     * application's own Socket subclass does not pin its class loader. A class where none can be found (a
+     * JDK whose socket classes changed) gives a step that fails with the reason, every time: the applier
+     * says it once (never silently nothing, never a cached silence).
      */
     private final ClassValue<NativeCalls.Getter> steps = new ClassValue<NativeCalls.Getter>() {
         @Override
         protected NativeCalls.Getter computeValue(Class<?> type) {
             try {
                 Field field = findField(type);
-                return field == null ? NONE : natives.getter(field);
+                if (field != null) {
+                    return natives.getter(field);
+                }
+                return failing(new IllegalStateException("no FileDescriptor or SocketImpl field in " + type.getName()
+                        + " on this JDK"));
             } catch (IllegalAccessException | RuntimeException e) {
-                Log.debug(e, "cannot find the descriptor of a {}", type.getName());
-                return NONE;
+                return failing(e);
             }
         }
     };
-    /** For a class with no descriptor (a class rather than a lambda: no lambda machinery at start-up). */
-    private static final NativeCalls.Getter NONE = new NativeCalls.Getter() {
-        @Override
-        public Object get(Object target) {
-            return null;
-        }
-    };
+
+    /** A step that cannot be taken: a class rather than a lambda, no lambda machinery at start-up. */
+    private static NativeCalls.Getter failing(Exception cause) {
+        return new NativeCalls.Getter() {
+            @Override
+            public Object get(Object target) throws Exception {
+                throw cause;
+            }
+        };
+    }
 
     Descriptors(NativeCalls natives) {
         this.natives = natives;
     }
 
-    /** The descriptor of a socket, or null for an object the agent does not know how to reach. */
+    /** The descriptor of a socket (a JDK socket, SocketImpl or channel), or null when it has none yet. */
     FileDescriptor of(Object socket) throws Exception {
         Object value = socket;
         for (int depth = 0; depth < 4 && value != null; depth++) {

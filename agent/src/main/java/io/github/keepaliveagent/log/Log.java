@@ -4,6 +4,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.NetworkChannel;
+import java.security.PrivilegedExceptionAction;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.github.keepaliveagent.config.Startup;
+import io.github.keepaliveagent.jdk.Privileged;
 import org.tinylog.Level;
 import org.tinylog.core.LogEntry;
 import org.tinylog.format.AdvancedMessageFormatter;
@@ -147,12 +149,18 @@ public final class Log {
         }
     }
 
-    private static synchronized ConsoleWriter writer() {
+    private static synchronized ConsoleWriter writer() throws Exception {
         if (writer == null) {
             Map<String, String> properties = new HashMap<>();
             properties.put("format", PREFIX + "{level}: {message}");
             properties.put("stream", "err"); // every level on stderr: the program's stdout is its own
-            writer = new ConsoleWriter(properties);
+            // tinylog reads system properties as it starts: with the agent's permissions, not the program's.
+            writer = Privileged.call(new PrivilegedExceptionAction<ConsoleWriter>() {
+                @Override
+                public ConsoleWriter run() {
+                    return new ConsoleWriter(properties);
+                }
+            });
         }
         return writer;
     }
