@@ -10,10 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Collections;
+import java.util.Map;
 
+import io.github.keepaliveagent.config.Option;
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.core.Agent;
 import io.github.keepaliveagent.core.Outcome;
+import io.github.keepaliveagent.launcher.Selection;
 import net.bytebuddy.agent.ByteBuddyAgent;
 
 /**
@@ -82,15 +85,82 @@ final class Attach {
             Class<?> vmType = ByteBuddyAgent.AttachmentProvider.DEFAULT.attempt().getVirtualMachineType();
             Object vm = invoke(vmType.getMethod("attach", String.class), null, pid);
             try {
-                Properties properties = (Properties) invoke(vmType.getMethod("getAgentProperties"), vm);
-                String settings = properties.getProperty(Agent.PROPERTY_OUTCOME);
-                return new Problem(ExitCode.OK, settings == null ? "not loaded" : "loaded, " + settings);
+                Properties agent = (Properties) invoke(vmType.getMethod("getAgentProperties"), vm);
+                String settings = agent.getProperty(Agent.PROPERTY_OUTCOME);
+                if (settings != null) {
+                    return new Problem(ExitCode.OK, "loaded, " + settings);
+                }
+                String given = givenArguments(agent.getProperty("sun.jvm.args"));
+                if (given == null) {
+                    return new Problem(ExitCode.OK, "not loaded");
+                }
+                Properties system = (Properties) invoke(vmType.getMethod("getSystemProperties"), vm);
+                return new Problem(ExitCode.OK, notInstalled(given, environment(pid),
+                        agent.getProperty("sun.java.command"), system));
             } finally {
                 invoke(vmType.getMethod("detach"), vm);
             }
         } catch (Throwable t) {
             return explain(pid, t);
         }
+    }
+
+    /**
+     * A JVM given the agent (-javaagent, or JAVA_TOOL_OPTIONS) that published nothing: skipped by premain's
+     * selection, off, or selected and waiting for its first socket class. Told from what the JVM recorded
+     * and its environment, with the same code premain runs.
+     */
+    static String notInstalled(String agentArgs, Map<String, String> env, String command, Properties system) {
+        Selection selection = Selection.decide(agentArgs, env, command, system.getProperty("jdk.module.main"),
+                system.getProperty("java.class.path"), null);
+        if (selection.skipped != null) {
+            return "skipped (" + selection.skipped + "; " + selection.program + ")";
+        }
+        Settings settings = Settings.resolve(agentArgs, env, false);
+        if (!settings.enabled()) {
+            return "off (" + settings.source(Option.KEEPALIVE) + ")";
+        }
+        return "given, not installed yet: no socket class has loaded in it so far (" + selection.program + ")";
+    }
+
+    /**
+     * The arguments of the -javaagent that names a jar called keepalive-agent*.jar ("" when none), or null
+     * when no such -javaagent was given. From the JVM's own record of its options (JAVA_TOOL_OPTIONS
+     * included); no file of the target's is read.
+     */
+    static String givenArguments(String jvmArgs) {
+        if (jvmArgs == null) {
+            return null;
+        }
+        for (String arg : jvmArgs.split(" ")) {
+            if (arg.startsWith("-javaagent:")) {
+                String agent = arg.substring("-javaagent:".length());
+                int equals = agent.indexOf('=');
+                String jar = equals < 0 ? agent : agent.substring(0, equals);
+                String name = jar.substring(jar.lastIndexOf('/') + 1);
+                if (name.startsWith("keepalive-agent") && name.endsWith(".jar")) {
+                    return equals < 0 ? "" : agent.substring(equals + 1);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The target's environment, /proc/PID/environ (readable by its user and root, like attach itself). */
+    private static Map<String, String> environment(String pid) {
+        Map<String, String> env = new java.util.HashMap<>();
+        try {
+            for (String entry : new String(Files.readAllBytes(Paths.get("/proc", pid, "environ")),
+                    StandardCharsets.ISO_8859_1).split("\u0000")) {
+                int equals = entry.indexOf('=');
+                if (equals > 0) {
+                    env.put(entry.substring(0, equals), entry.substring(equals + 1));
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: the selection sees no environment
+        }
+        return env;
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Map;
 import io.github.keepaliveagent.config.Option;
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.core.Version;
+import io.github.keepaliveagent.launcher.Selection;
 
 /** {@code java -jar keepalive-agent.jar [--help | --version | attach PID [ARGS] | status PID [--json] [--agent]]}. */
 public final class Cli {
@@ -91,9 +92,12 @@ public final class Cli {
         out.println("take the same values.");
         out.print(textTable());
         out.println();
-        Settings settings = Settings.resolve(null, env, false);
+        Selection selection = Selection.decide(null, env, "", null, null, null);
+        Settings settings = Settings.resolve(null, env, false, selection.problems);
         out.println("From this environment the agent would apply:");
         out.println("  " + (settings.enabled() ? settings.describe() : "nothing (KEEPALIVE=off)"));
+        out.println("  to " + programs(settings) + "; JDK tools (keytool, jps, javac...), java -version and this"
+                + " command line are skipped");
         for (String problem : settings.problems()) {
             out.println("  ERROR: " + problem);
         }
@@ -106,6 +110,14 @@ public final class Cli {
             String value = option.kernelDefault();
             out.println("  " + option.argName + " = " + (value == null ? "unknown (not Linux?)" : value));
         }
+    }
+
+    /** Which programs the agent would go to, as include and exclude say. */
+    private static String programs(Settings settings) {
+        String include = settings.text(Option.INCLUDE);
+        String exclude = settings.text(Option.EXCLUDE);
+        return (include == null ? "every program" : "the programs matching " + include)
+                + (exclude == null ? "" : " but those matching " + exclude);
     }
 
     private static String textTable() {

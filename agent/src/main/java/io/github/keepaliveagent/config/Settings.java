@@ -228,6 +228,12 @@ public final class Settings {
         return socketOption.kernel == null ? null : (Integer) values.get(socketOption);
     }
 
+    /** A value as it was given (include, exclude), or null when unset or invalid. */
+    public String text(Option option) {
+        Object value = values.get(option);
+        return value instanceof String ? (String) value : null;
+    }
+
     /** Where an option's value came from: "KEEPIDLE", "agent argument idle", or null for the default. */
     public String source(Option option) {
         return sources.get(option);
