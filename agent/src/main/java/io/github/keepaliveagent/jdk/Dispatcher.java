@@ -30,6 +30,9 @@ public final class Dispatcher {
     public static final int LISTENER = 1;
     public static final int NATIVE_SOCKET = 2;
     public static final int OVERRIDDEN = 3;
+    /** With connection rules only: a listening socket was bound (JDK) or listens (Netty's descriptor). */
+    public static final int LISTENER_BOUND = 4;
+    public static final int NATIVE_LISTENING = 5;
 
     private final Class<?> type;
     private final JdkAccess jdk;
