@@ -137,6 +137,11 @@ public final class Rewriter {
                 return;
             }
             // The argument keeps its type, so the method's stack map frames stay valid.
+            if (hook.dispatch == SocketHook.Dispatch.NATIVE_ACCEPTED) {
+                super.visitVarInsn(Opcodes.ILOAD, 1); // the accepted descriptor
+                dispatch();
+                return;
+            }
             super.visitVarInsn(Opcodes.ALOAD, 0);
             switch (hook.dispatch) {
                 case KEEPALIVE_FILTER:

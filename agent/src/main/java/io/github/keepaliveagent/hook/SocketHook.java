@@ -109,6 +109,9 @@ public enum SocketHook {
     /** A connection Netty's epoll accepted: unix.Socket.accept(byte[]) returns its descriptor. */
     NETTY_ACCEPT("/channel/unix/Socket", Where.INT_RETURN, "accept", "([B)I", Dispatch.NATIVE_ACCEPTED,
             Optional.YES),
+    /** A connection Netty 4.2's io_uring accepted through the ring: its channel is made from the descriptor. */
+    NETTY_URING_ACCEPT("/channel/uring/IoUringServerSocketChannel", Where.METHOD_ENTRY, "newChildChannel",
+            "(ILjava/nio/ByteBuffer;)", Dispatch.NATIVE_ACCEPTED, Optional.YES),
     ;
 
     /** Where in a method the dispatcher is called. */
@@ -234,7 +237,8 @@ public enum SocketHook {
             List<SocketHook> hooks = JDK_CLASSES.get(internalName);
             return hooks == null ? Collections.<SocketHook>emptyList() : hooks;
         }
-        if (!internalName.endsWith("Socket") && !internalName.endsWith("IoUringChannel")) {
+        if (!internalName.endsWith("Socket") && !internalName.endsWith("IoUringChannel")
+                && !internalName.endsWith("IoUringServerSocketChannel")) {
             return Collections.emptyList();
         }
         List<SocketHook> hooks = Collections.emptyList();

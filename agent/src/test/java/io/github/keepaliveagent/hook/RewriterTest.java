@@ -98,7 +98,7 @@ class RewriterTest {
     }
 
     @Test
-    void nettysIoUringChannelIsHookedWhereItSubmitsItsConnect() throws IOException {
+    void nettysIoUringChannelsAreHookedWhereTheyConnectAndAccept() throws IOException {
         String channel = "io/netty/channel/uring/AbstractIoUringChannel";
         assertEquals(Arrays.asList(SocketHook.NETTY_URING_CONNECT), SocketHook.forClass(channel, false));
         assertEquals(SocketHook.forClass(channel, false),
@@ -107,6 +107,11 @@ class RewriterTest {
         assertEquals("[1]", Arrays.toString(result.insertions));
         verify(result.bytes);
         assertTrue(SocketHook.forClass("io/netty/channel/uring/IoUringSocketChannel", false).isEmpty());
+        String server = "io/netty/channel/uring/IoUringServerSocketChannel";
+        assertEquals(Arrays.asList(SocketHook.NETTY_URING_ACCEPT), SocketHook.forClass(server, false));
+        Rewriter.Result accept = Rewriter.rewrite(classFile(server), SocketHook.forClass(server, false));
+        assertEquals("[1]", Arrays.toString(accept.insertions), "newChildChannel(int fd, ByteBuffer)");
+        verify(accept.bytes);
     }
 
     @Test
