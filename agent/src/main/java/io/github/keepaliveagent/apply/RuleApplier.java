@@ -62,6 +62,8 @@ final class RuleApplier implements BiConsumer<Object, Object>, Function<Object[]
      * socket that never connects is forgotten with it. Used only in that case.
      */
     private final Map<Object, Boolean> askedForKeepalive = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Set once something was put there: until then a connect does not even take the map's lock. */
+    private volatile boolean anyAsked;
 
     RuleApplier(Applier applier, Settings settings, Addresses addresses) {
         this.applier = applier;
@@ -116,8 +118,7 @@ final class RuleApplier implements BiConsumer<Object, Object>, Function<Object[]
         }
         InetSocketAddress destination = (InetSocketAddress) remote;
         InetAddress address = destination.getAddress();
-        boolean asked = rules.offOutbound() && !askedForKeepalive.isEmpty()
-                && askedForKeepalive.remove(socket) != null;
+        boolean asked = anyAsked && askedForKeepalive.remove(socket) != null;
         if (address == null) {
             return; // unresolved: the JDK fails the connect itself
         }
@@ -126,8 +127,11 @@ final class RuleApplier implements BiConsumer<Object, Object>, Function<Object[]
             return;
         }
         FileDescriptor fd = descriptor(socket);
-        if (fd == null || !OwnSockets.isTcp(applier.natives(), fd)) {
-            return; // Netty's datagram sockets connect through the same method
+        // A JDK channel that connects to an InetSocketAddress is TCP; a Netty descriptor may be a datagram
+        // socket (its connect is the same method), a java.net.Socket a datagram one (JDK 8-21).
+        boolean tcp = socket instanceof SocketChannel || socket instanceof AsynchronousSocketChannel;
+        if (fd == null || !(tcp || OwnSockets.isTcp(applier.natives(), fd))) {
+            return;
         }
         switchValues(fd, globals, to, asked);
         if (Log.debugEnabled()) {
@@ -322,6 +326,7 @@ final class RuleApplier implements BiConsumer<Object, Object>, Function<Object[]
             if (rules.offOutbound() && value instanceof Boolean && !connected(socket)) {
                 if (Boolean.TRUE.equals(value)) {
                     askedForKeepalive.put(socket, Boolean.TRUE);
+                    anyAsked = true;
                 } else {
                     askedForKeepalive.remove(socket);
                 }
