@@ -47,6 +47,13 @@ LEAK_COUNT = knob("LEAK_COUNT", 200000)
 CONNECT_JDKS = (E.get("CONNECT_JDKS") or "jdk17 jdk25").split()
 NETTY_JDK = E.get("NETTY_JDK") or "jdk17"
 SECTIONS = (E.get("SECTIONS") or "sanity startup connect idle memory").split()
+# Extra variants of the connect section, none by default: agent-main (BASELINE_AGENT_JAR, e.g. main's jar),
+# agent-rules (connection rules that match no loopback connection: the cost of looking),
+# agent-rules-match (a rule that matches every loopback connection: the cost of switching its values).
+CONNECT_EXTRA = (E.get("CONNECT_EXTRA") or "").split()
+BASELINE_AGENT_JAR = E.get("BASELINE_AGENT_JAR")
+RULES_NO_MATCH = "KEEPALIVE_RULES=dir=out+addr=10.0.0.0/8+idle=30;dir=out+port=5432+keepalive=off;dir=in+port=9092+idle=20"
+RULES_MATCH = "KEEPALIVE_RULES=dir=out+addr=127.0.0.0/8+idle=30"
 
 
 def log(msg):
@@ -70,8 +77,12 @@ def jvm(jdk, variant):
     env, opts = [], []
     if variant.startswith("agent"):
         env += KEEP_ENV
-        opts.append("-javaagent:" + AGENT_JAR)
-        if variant == "agent-scan1":
+        opts.append("-javaagent:" + (BASELINE_AGENT_JAR if variant == "agent-main" else AGENT_JAR))
+        if variant == "agent-rules":
+            env.append(RULES_NO_MATCH)
+        elif variant == "agent-rules-match":
+            env.append(RULES_MATCH)
+        elif variant == "agent-scan1":
             env.append("KEEPALIVE_SCAN=1")
         elif variant == "agent-scanoff":
             env.append("KEEPALIVE_SCAN=off")
@@ -299,8 +310,8 @@ if "connect" in SECTIONS:
     w("## Per connection: connect + accept + close on loopback")
     w("")
     section_load()
-    jdk_variants = ("none", "agent", "libkeepalive", "self")
-    netty_variants = ("none", "agent", "libkeepalive")
+    jdk_variants = ("none", "agent", "libkeepalive", "self") + tuple(CONNECT_EXTRA)
+    netty_variants = ("none", "agent", "libkeepalive") + tuple(CONNECT_EXTRA)
     items = []
     for jdk in CONNECT_JDKS:
         for v in jdk_variants:

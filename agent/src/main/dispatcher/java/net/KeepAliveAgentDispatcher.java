@@ -1,6 +1,9 @@
 package java.net;
 
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -25,6 +28,9 @@ public final class KeepAliveAgentDispatcher {
     public static final int NATIVE_SOCKET = 2;
     /** The program's "keepalive off" (or, with force=all, its own value) was overridden on this socket. */
     public static final int OVERRIDDEN = 3;
+    /** With connection rules: a listening socket was bound (a JDK one) or listens (Netty's, an Integer descriptor). */
+    public static final int LISTENER_BOUND = 4;
+    public static final int NATIVE_LISTENING = 5;
 
     /**
      * Receives each new socket and its kind; null until the agent sets it, through the access to java.net
@@ -33,6 +39,17 @@ public final class KeepAliveAgentDispatcher {
     private static volatile ObjIntConsumer<Object> sockets;
     /** Given an option's name and the program's value, returns the value that applies. */
     private static volatile BiFunction<String, Object, Object> options;
+
+    /*
+     * Connection rules: set only when the agent has some (its socket hook then also supplies them), null
+     * otherwise, and then every rule hook below returns at once.
+     */
+    /** (socket or Integer descriptor, remote SocketAddress), before a connection is established. */
+    private static volatile BiConsumer<Object, Object> connects;
+    /** {socket, option name, program's value} -> the value that applies: the filter, per socket. */
+    private static volatile Function<Object[], Object> socketOptions;
+    /** A connection Netty accepted, as its descriptor: only when a rule names inbound remote addresses. */
+    private static volatile IntConsumer nativeAccepts;
 
     private KeepAliveAgentDispatcher() {
     }
@@ -65,6 +82,59 @@ public final class KeepAliveAgentDispatcher {
     public static void nativeSocketCreated(int fd) {
         if (fd >= 0) {
             dispatch(Integer.valueOf(fd), NATIVE_SOCKET);
+        }
+    }
+
+    /** Before a JDK socket or channel connects to {@code remote} (a SocketAddress): where connection rules apply. */
+    public static void connecting(Object socket, Object remote) {
+        BiConsumer<Object, Object> current = connects;
+        if (current == null || socket == null) {
+            return;
+        }
+        try {
+            current.accept(socket, remote);
+        } catch (Throwable ignored) {
+            // the host program comes first
+        }
+    }
+
+    /** Before a TCP socket created in native code (Netty's, its descriptor) connects to {@code remote}. */
+    public static void nativeConnecting(int fd, Object remote) {
+        BiConsumer<Object, Object> current = connects;
+        if (current == null || fd < 0) {
+            return;
+        }
+        try {
+            current.accept(Integer.valueOf(fd), remote);
+        } catch (Throwable ignored) {
+            // the host program comes first
+        }
+    }
+
+    /** After a JDK listening socket or server channel was bound: a rule may name its local port. */
+    public static void listenerBound(Object listener) {
+        if (socketOptions != null) {
+            dispatch(listener, LISTENER_BOUND);
+        }
+    }
+
+    /** After a socket created in native code (Netty's, its descriptor) started listening. */
+    public static void nativeListening(int fd) {
+        if (socketOptions != null && fd >= 0) {
+            dispatch(Integer.valueOf(fd), NATIVE_LISTENING);
+        }
+    }
+
+    /** A connection accepted in native code (Netty's, its descriptor; negative: none was waiting). */
+    public static void nativeAccepted(int fd) {
+        IntConsumer current = nativeAccepts;
+        if (current == null || fd < 0) {
+            return;
+        }
+        try {
+            current.accept(fd);
+        } catch (Throwable ignored) {
+            // the host program comes first
         }
     }
 
@@ -110,7 +180,9 @@ public final class KeepAliveAgentDispatcher {
             return value;
         }
         try {
-            Object result = current.apply(option, value);
+            Function<Object[], Object> perSocket = socketOptions;
+            Object result = perSocket != null ? perSocket.apply(new Object[] {socket, option, value})
+                    : current.apply(option, value);
             if (result == null || result.equals(value)) {
                 return value;
             }

@@ -16,6 +16,7 @@ import java.util.function.ObjIntConsumer;
 import io.github.keepaliveagent.config.Option;
 import io.github.keepaliveagent.config.Option.Kernel;
 import io.github.keepaliveagent.config.Settings;
+import io.github.keepaliveagent.config.Values;
 import io.github.keepaliveagent.jdk.Dispatcher;
 import io.github.keepaliveagent.jdk.NativeCalls;
 import io.github.keepaliveagent.jdk.Privileged;
@@ -58,6 +59,8 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
     /** What this JDK/OS cannot apply, as warned at install; null when nothing is missing. */
     private volatile String missing;
     private volatile Throwable firstFailure;
+    /** The connection rules where a connection's peer becomes known; null without rules (nothing of it runs). */
+    private final RuleApplier rules;
 
     private Applier(Settings settings, NativeCalls natives, JavaSocketOptions javaOptions) {
         this.settings = settings;
@@ -65,6 +68,8 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         this.natives = natives;
         this.descriptors = natives == null ? null : new Descriptors(natives);
         this.javaOptions = javaOptions;
+        this.rules = natives == null || settings.rules().isEmpty() ? null
+                : new RuleApplier(this, settings, Addresses.resolve());
     }
 
     /**
@@ -79,8 +84,25 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                 missing.add("TCP_USER_TIMEOUT (Linux, native setsockopt)");
             }
             missing.add("sockets created in native code (Netty's epoll, io_uring, kqueue: Linux only)");
+            if (!settings.rules().isEmpty()) {
+                missing.add("connection rules (Linux, native setsockopt): every connection gets the global values");
+            }
         }
         return new Applier(settings, natives, javaOptions);
+    }
+
+    /**
+     * The dispatcher's hooks for connection rules, read once when it is installed: connect events, the
+     * per-socket filter, Netty's accepted descriptors (see {@link RuleApplier#hooks}); null without rules,
+     * and then every rule hook in the dispatcher returns at once.
+     */
+    public Object[] ruleHooks() {
+        return rules == null ? null : rules.hooks();
+    }
+
+    /** The connection rules at work here, or null. */
+    RuleApplier rules() {
+        return rules;
     }
 
     public Settings settings() {
@@ -189,6 +211,16 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                     debug("TCP socket created in native code (Netty),", socket, "");
                 }
                 return;
+            case Dispatcher.LISTENER_BOUND:
+                if (rules != null && isTcp(socket)) {
+                    rules.listenerBound(socket);
+                }
+                return;
+            case Dispatcher.NATIVE_LISTENING:
+                if (rules != null) {
+                    rules.nativeListening((Integer) socket);
+                }
+                return;
             default:
                 if (natives == null) {
                     if (javaOptions.apply(socket)) {
@@ -196,7 +228,9 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                     }
                 } else if (isTcp(socket)) {
                     FileDescriptor fd = descriptors.of(socket);
-                    if (isAccepted(socket) && (listenersConfigured || inheritedKeepalive(fd))) {
+                    if (rules != null && isAccepted(socket)) {
+                        rules.accepted(socket, fd, listenersConfigured || inheritedKeepalive(fd));
+                    } else if (isAccepted(socket) && (listenersConfigured || inheritedKeepalive(fd))) {
                         if (Log.debugEnabled()) {
                             Log.debug("accepted {}: inherits its listening socket's settings", Log.name(socket));
                         }
@@ -250,6 +284,9 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         if (socket instanceof Socket) {
             return socket.getClass().getClassLoader() != null || !((Socket) socket).isClosed();
         }
+        if (socket instanceof java.net.ServerSocket) { // bound, for a connection rule on its local port
+            return socket.getClass().getClassLoader() != null || !((java.net.ServerSocket) socket).isClosed();
+        }
         if (socket.getClass().getClassLoader() != null) {
             return false; // not the JDK's own channel: the dispatcher is public, and its callers are not ours to call
         }
@@ -288,7 +325,29 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
      * inherit them. Options left unset keep the kernel's values. False when there is no descriptor.
      */
     boolean configure(FileDescriptor fd) throws Exception {
-        return configure(fd, refused);
+        return configure(fd, settings.values(), refused);
+    }
+
+    /** {@link #configure(FileDescriptor)} with the values of a rule. */
+    boolean configure(FileDescriptor fd, Values values) throws Exception {
+        return configure(fd, values, refused);
+    }
+
+    boolean configure(FileDescriptor fd, Set<String> refusedOptions) throws Exception {
+        return configure(fd, settings.values(), refusedOptions);
+    }
+
+    /** The descriptor of a JDK socket or channel the dispatcher handed over, or null. */
+    FileDescriptor descriptorOf(Object socket) throws Exception {
+        return descriptors == null ? null : descriptors.of(socket);
+    }
+
+    /** An option the kernel refused on a hooked socket: warned about once. */
+    void refused(Option option, int value, Exception e) {
+        if (refused.add(option.kernel.name)) {
+            Log.warn("the kernel refused {}={} ({}): sockets keep its default for it", option.kernel.name, value,
+                    e.getMessage());
+        }
     }
 
     /**
@@ -296,14 +355,14 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
      *        hooks' own set; a retrofit collects its refusals apart, so that a descriptor reused meanwhile
      *        (a UDP socket refusing TCP_KEEPCNT) cannot silence the warnings of later sockets
      */
-    boolean configure(FileDescriptor fd, Set<String> refusedOptions) throws Exception {
+    boolean configure(FileDescriptor fd, Values values, Set<String> refusedOptions) throws Exception {
         if (fd == null) {
             return false;
         }
         natives.setInt(fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE, 1); // a closed socket fails here
         for (Option option : Option.SOCKET_OPTIONS) {
-            Integer value = settings.value(option);
-            if (value == null) {
+            int value = values.get(option);
+            if (value == Values.UNSET) {
                 continue;
             }
             try {

@@ -3,6 +3,7 @@ package io.github.keepaliveagent.apply;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
+import io.github.keepaliveagent.config.Values;
 import io.github.keepaliveagent.log.Log;
 
 /**
@@ -30,16 +31,24 @@ public final class Retrofit {
     }
 
     public static Result run(Applier applier) {
-        int[] counts = new int[4]; // connections, listening, skipped, failed
+        int[] counts = new int[5]; // connections, listening, skipped, failed, left alone by a rule
         Set<String> refused = new LinkedHashSet<>();
+        RuleApplier rules = applier.rules();
         try {
+            // With rules: a connection is inbound when a listening socket of the process has its local port.
+            Set<Integer> listening = rules == null ? null : rules.listeningPorts();
             OwnSockets.forEach(applier.natives(), socket -> {
                 if (!socket.stillThere()) {
                     counts[2]++; // closed since it was found, its number maybe reused by another file
                     return;
                 }
                 try {
-                    applier.configure(socket.fd, refused);
+                    Values values = rules == null ? null : rules.forSocket(socket, listening);
+                    if (values != null && values.off()) {
+                        counts[4]++; // a keepalive=off rule: not touched
+                        return;
+                    }
+                    applier.configure(socket.fd, values == null ? applier.settings().values() : values, refused);
                     counts[socket.listening ? 1 : 0]++;
                 } catch (Exception e) {
                     counts[3]++;
@@ -52,6 +61,7 @@ public final class Retrofit {
         }
         return new Result(true, "retrofit: " + plural(counts[0], "connection") + " changed, " + plural(counts[1], "listening socket")
                 + " changed, " + counts[2] + " skipped (closed meanwhile), " + counts[3] + " failed"
+                + (rules == null ? "" : ", " + counts[4] + " left alone (keepalive=off rules); by the connection rules")
                 + (refused.isEmpty() ? "" : "; the kernel refused " + refused));
     }
 

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import io.github.keepaliveagent.config.Option.Kernel;
 import io.github.keepaliveagent.config.Settings;
+import io.github.keepaliveagent.config.Values;
 import io.github.keepaliveagent.log.Log;
 
 /**
@@ -24,6 +25,8 @@ public final class Scanner {
     private final boolean configure;
     /** With force=off: sockets already reported, so that each is reported once. */
     private Set<String> reported = new HashSet<>();
+    /** Sockets a keepalive=off rule leaves alone: without keepalive on purpose, not looked at again. */
+    private Set<String> leftAlone = new HashSet<>();
     private boolean said;
 
     public Scanner(Applier applier) {
@@ -34,15 +37,21 @@ public final class Scanner {
     /** One look; returns how many sockets it found that no hook had configured. */
     public int scanOnce() throws Exception {
         List<OwnSockets.TcpSocket> candidates = new ArrayList<>();
+        Set<String> stillAlone = new HashSet<>();
         OwnSockets.forEach(applier.natives(), true, socket -> {
-            if (!socket.keepalive) {
+            if (leftAlone.contains(socket.link)) {
+                stillAlone.add(socket.link);
+            } else if (!socket.keepalive) {
                 candidates.add(socket);
             }
         });
+        leftAlone = stillAlone;
         if (candidates.isEmpty()) {
             reported.clear();
             return 0;
         }
+        RuleApplier rules = applier.rules();
+        Set<Integer> listening = null;
         Thread.sleep(SETTLE_MILLIS);
         List<String> found = new ArrayList<>();
         Set<String> stillOff = new HashSet<>();
@@ -52,9 +61,20 @@ public final class Scanner {
                         || applier.natives().getInt(socket.fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE) != 0) {
                     continue;
                 }
+                Values values = null;
+                if (rules != null) {
+                    if (listening == null) {
+                        listening = rules.listeningPorts(); // to tell an accepted connection from an outbound one
+                    }
+                    values = rules.forSocket(socket, listening);
+                    if (values != null && values.off()) {
+                        leftAlone.add(socket.link); // a keepalive=off rule: without keepalive on purpose
+                        continue;
+                    }
+                }
                 stillOff.add(socket.link);
                 if (configure) {
-                    applier.configure(socket.fd);
+                    applier.configure(socket.fd, values == null ? applier.settings().values() : values);
                     found.add("fd " + socket.number + (socket.listening ? " (listening)" : ""));
                 } else if (!reported.contains(socket.link)) {
                     found.add("fd " + socket.number + (socket.listening ? " (listening)" : ""));

@@ -88,8 +88,9 @@ public final class Cli {
         out.println();
         out.println("Options: name=value pairs separated by commas, no spaces; names in lower case, each at most");
         out.println("once; words (on, OFF, Debug) in any case; numbers in decimal digits; user_timeout a duration");
-        out.println("with its unit (120s, 2m, 90000ms; a bare number is milliseconds). The environment variables");
-        out.println("take the same values.");
+        out.println("with its unit (120s, 2m, 90000ms; a bare number is milliseconds) or auto. The environment");
+        out.println("variables take the same values. rules: separated by ';' (quote them in a shell), the fields");
+        out.println("of a rule by '+', first match wins, e.g. dir=out+addr=10.1.0.0/16+idle=30;port=5432+keepalive=off");
         out.print(textTable());
         out.println();
         Selection selection = Selection.decide(null, env, "", null, null, null);

@@ -24,8 +24,17 @@ public enum Option {
     USER_TIMEOUT("user_timeout", "KEEPALIVE_USER_TIMEOUT", 10_000, Integer.MAX_VALUE, "off",
             "How long sent data may stay unacknowledged before the connection is dropped (TCP_USER_TIMEOUT,"
                     + " Linux only): a duration such as `120s`, `2m` or `90000ms`; a bare number is milliseconds"
-                    + " (as in 1.0 and the kernel). At least 10 s and at least idle + interval x count.",
+                    + " (as in 1.0 and the kernel). At least 10 s and at least idle + interval x count. `auto`:"
+                    + " idle + interval x count (at least 10 s), so that a peer gone with data in flight is dropped"
+                    + " when an idle one would be.",
             new Kernel(Kernel.IPPROTO_TCP, 18, "TCP_USER_TIMEOUT", null, 0, Integer.MAX_VALUE)),
+    RULES("rules", "KEEPALIVE_RULES", null, "none",
+            "Connection rules, first match wins, e.g. `dir=out+addr=10.1.0.0/16+idle=30;port=5432+keepalive=off`."
+                    + " A rule matches on `dir` (`in`: accepted by this JVM, `out`: connected by it), `addr` (the"
+                    + " remote address: CIDR, IPv4 or IPv6) and `port` (`N` or `N-M`: the local port of an inbound"
+                    + " connection, the remote port of an outbound one), and gives `idle`, `interval`, `count`,"
+                    + " `user_timeout` (the others: the global values) or `keepalive=off` (the connection is left"
+                    + " alone). No rule matching: the global values. Linux."),
     FORCE("force", "KEEPALIVE_FORCE", Arrays.asList("keepalive", "all", "off"), "keepalive",
             "`keepalive`: the program cannot switch keepalive off (its own idle/interval/count still win);"
                     + " `all`: the values here also replace the program's own; `off`: whatever the program sets"
@@ -165,7 +174,10 @@ public enum Option {
             return Selection.VALID;
         }
         if (this == USER_TIMEOUT) {
-            return durationText(min) + ".." + max + "ms (120s, 2m, 90000ms)";
+            return durationText(min) + ".." + max + "ms (120s, 2m, 90000ms), auto";
+        }
+        if (this == RULES) {
+            return "rules separated by `;`, fields by `+`";
         }
         String numbers = min + ".." + max;
         if (words == null) {
@@ -220,6 +232,9 @@ public enum Option {
 
     /** Decimal digits and a unit (ms, s, m, h; none: milliseconds), in milliseconds. */
     private Object parseDuration(String value) {
+        if ("auto".equals(value.toLowerCase(java.util.Locale.ROOT))) {
+            return "auto"; // derived from idle, interval and count by Settings (and per rule)
+        }
         int digits = 0;
         while (digits < value.length() && value.charAt(digits) >= '0' && value.charAt(digits) <= '9') {
             digits++;
@@ -264,7 +279,7 @@ public enum Option {
     private String expectation() {
         if (this == USER_TIMEOUT) {
             return "expected a duration from " + durationText(min) + " to " + max + "ms with its unit, such as 120s,"
-                    + " 2m or 90000ms (a bare number is milliseconds)";
+                    + " 2m or 90000ms (a bare number is milliseconds), or auto (idle + interval x count)";
         }
         if (words == null) {
             return "expected a whole number from " + min + " to " + max

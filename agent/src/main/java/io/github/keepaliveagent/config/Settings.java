@@ -37,6 +37,11 @@ public final class Settings {
     private final Map<Option, String> sources;
     private final List<String> problems;
     private final List<String> notes;
+    /** user_timeout=auto: the value in {@link #values} was derived from idle, interval and count. */
+    private boolean userTimeoutAuto;
+    /** The global values as one {@link Values}, and the rules: set once {@link #resolve} has checked everything. */
+    private Values globals;
+    private Rules rules = Rules.NONE;
 
     private Settings(Map<Option, Object> values, Map<Option, String> sources, List<String> problems,
             List<String> notes) {
@@ -103,6 +108,18 @@ public final class Settings {
                 if (hasWhitespace(raw)) {
                     throw new IllegalArgumentException("no spaces, tabs or line breaks are allowed");
                 }
+                if (option == Option.RULES) {
+                    List<String> ruleProblems = new ArrayList<>();
+                    Rules parsed = Rules.parse(source, raw, ruleProblems);
+                    for (String problem : ruleProblems) {
+                        problems.add(problem + (attach ? "" : RULES_IGNORED));
+                    }
+                    if (parsed != null) {
+                        values.put(option, parsed);
+                        sources.put(option, source);
+                    }
+                    continue;
+                }
                 values.put(option, option.parse(raw));
                 sources.put(option, source);
             } catch (IllegalArgumentException e) {
@@ -111,7 +128,11 @@ public final class Settings {
             }
         }
         Settings settings = new Settings(values, sources, problems, notes);
+        settings.resolveAutoUserTimeout(problems, attach);
         settings.checkUserTimeout(problems, attach);
+        settings.globals = new Values(settings.intValue(Option.IDLE), settings.intValue(Option.INTERVAL),
+                settings.intValue(Option.COUNT), settings.intValue(Option.USER_TIMEOUT), false);
+        settings.resolveRules(problems, attach);
         return settings;
     }
 
@@ -123,6 +144,68 @@ public final class Settings {
             }
         }
         return null;
+    }
+
+    /** Appended to each problem of the rules at start-up: one bad rule and none applies. */
+    private static final String RULES_IGNORED = "; no rule is applied: every connection gets the global values";
+
+    private int intValue(Option socketOption) {
+        Integer value = value(socketOption);
+        return value == null ? Values.UNSET : value;
+    }
+
+    /** user_timeout=auto: idle + interval x count of the global values (the kernel's where unset). */
+    private void resolveAutoUserTimeout(List<String> problems, boolean attach) {
+        if (!"auto".equals(values.get(Option.USER_TIMEOUT))) {
+            return;
+        }
+        long idle = effective(Option.IDLE);
+        long interval = effective(Option.INTERVAL);
+        long count = effective(Option.COUNT);
+        if (idle < 0 || interval < 0 || count < 0) {
+            problems.add(source(Option.USER_TIMEOUT) + "=auto is not valid here: the kernel's keepalive values are"
+                    + " unknown (not Linux?), so idle + interval x count cannot be derived; give idle, interval and count"
+                    + (attach ? "" : "; it is ignored and user_timeout stays off"));
+            values.remove(Option.USER_TIMEOUT);
+            sources.remove(Option.USER_TIMEOUT);
+            return;
+        }
+        values.put(Option.USER_TIMEOUT, Rules.autoUserTimeout(1000 * (idle + interval * count)));
+        userTimeoutAuto = true;
+    }
+
+    /** Each rule's values, the global ones filled in; a problem in any rule and no rule applies. */
+    private void resolveRules(List<String> problems, boolean attach) {
+        Object parsed = values.get(Option.RULES);
+        if (!(parsed instanceof Rules)) {
+            return;
+        }
+        List<String> ruleProblems = new ArrayList<>();
+        ((Rules) parsed).resolve(source(Option.RULES), new Rules.Defaults() {
+            @Override
+            public int global(Option socketOption) {
+                return globals.get(socketOption);
+            }
+
+            @Override
+            public boolean globalUserTimeoutAuto() {
+                return userTimeoutAuto;
+            }
+
+            @Override
+            public long kernel(Option socketOption) {
+                return effective(socketOption);
+            }
+        }, ruleProblems);
+        for (String problem : ruleProblems) {
+            problems.add(problem + (attach ? "" : RULES_IGNORED));
+        }
+        if (ruleProblems.isEmpty()) {
+            rules = (Rules) parsed;
+        } else {
+            values.remove(Option.RULES);
+            sources.remove(Option.RULES);
+        }
     }
 
     private static Map<Option, String> parseArgs(String agentArgs, List<String> problems, boolean attach) {
@@ -225,7 +308,23 @@ public final class Settings {
      * user_timeout in milliseconds), or null: the kernel's value stays.
      */
     public Integer value(Option socketOption) {
-        return socketOption.kernel == null ? null : (Integer) values.get(socketOption);
+        Object value = values.get(socketOption);
+        return socketOption.kernel == null || !(value instanceof Integer) ? null : (Integer) value;
+    }
+
+    /** The global values: what a connection no rule matches gets. */
+    public Values values() {
+        return globals;
+    }
+
+    /** The connection rules; {@link Rules#NONE} when none is set (or one was invalid). */
+    public Rules rules() {
+        return rules;
+    }
+
+    /** Whether user_timeout is auto (its value derived from idle, interval and count). */
+    public boolean userTimeoutAuto() {
+        return userTimeoutAuto;
     }
 
     /** A value as it was given (include, exclude), or null when unset or invalid. */
@@ -256,8 +355,8 @@ public final class Settings {
      */
     private void checkUserTimeout(List<String> problems, boolean attach) {
         Integer timeout = value(Option.USER_TIMEOUT);
-        if (timeout == null) {
-            return;
+        if (timeout == null || userTimeoutAuto) {
+            return; // auto is at least idle + interval x count by construction
         }
         long idle = effective(Option.IDLE);
         long interval = effective(Option.INTERVAL);
@@ -316,6 +415,7 @@ public final class Settings {
         }
         if (value(Option.USER_TIMEOUT) != null) {
             text.append(", user_timeout=").append(Option.durationText(value(Option.USER_TIMEOUT))).append(" (")
+                    .append(userTimeoutAuto ? "auto: idle + interval x count, " : "")
                     .append(source(Option.USER_TIMEOUT)).append(')');
         }
         Force force = force(); // if, not switch: a switch on an enum costs a class of its own
@@ -326,6 +426,10 @@ public final class Settings {
             text.append("; force=off (").append(source(Option.FORCE)).append("): what the program sets afterwards wins");
         } else {
             text.append("; the program cannot switch keepalive off");
+        }
+        if (!rules.isEmpty()) {
+            text.append("; rules (").append(source(Option.RULES)).append("), first match wins: ")
+                    .append(rules.describe()).append("; other connections: the values above");
         }
         return text.toString();
     }

@@ -121,7 +121,7 @@ public final class Agent {
         Dispatcher dispatcher = shared.getProperty(PROPERTY_OUTCOME) != null ? Dispatcher.existing(jdk) : null;
         if (!settings.enabled()) {
             if (dispatcher != null) {
-                dispatcher.install(null, null); // new sockets are left alone from now on
+                dispatcher.install(null, null, null); // new sockets are left alone from now on
                 publish(shared, "off (attach): new sockets are left alone"); // for status --agent
             }
             String off = "new sockets are left alone (connections accepted by a listening socket the agent"
@@ -166,7 +166,7 @@ public final class Agent {
             missing.add("the retrofit of open connections (Linux, native setsockopt)");
         }
         Applier applier = Applier.create(settings, missing, natives);
-        dispatcher.install(applier, applier);
+        dispatcher.install(applier, applier, applier.ruleHooks());
         if (!missing.isEmpty()) {
             applier.setMissing("this JDK/OS cannot set " + String.join(", ", missing)
                     + ": those sockets get SO_KEEPALIVE with the kernel's values instead, or nothing");

@@ -243,7 +243,12 @@ final class ClassBytes {
 
         /** The index of a Methodref of the dispatcher. */
         int dispatcher(String name, String desc) {
-            return entry("M" + name + desc, 10, entry("C", 7, utf8Entry(Rewriter.DISPATCHER), -1),
+            return member(10, Rewriter.DISPATCHER, name, desc);
+        }
+
+        /** The index of a Fieldref (9) or Methodref (10). */
+        int member(int tag, String owner, String name, String desc) {
+            return entry("R" + tag + owner + "." + name + desc, tag, entry("C" + owner, 7, utf8Entry(owner), -1),
                     entry("N" + name + desc, 12, utf8Entry(name), utf8Entry(desc)));
         }
 

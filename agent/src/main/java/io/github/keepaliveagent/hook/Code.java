@@ -337,8 +337,19 @@ final class Code {
             }
         }
 
+        /**
+         * Whether {@code a} is written after {@code b}: by offset; at one offset what goes after the previous
+         * instruction comes first; at a method's entry hook by hook, before an instruction last hook first
+         * (each hook's code wraps the instruction, as nested visitors do).
+         */
         private static boolean comesAfter(Rewriter.Insertion a, Rewriter.Insertion b) {
-            return a.offset > b.offset || (a.offset == b.offset && !a.after && b.after);
+            if (a.offset != b.offset) {
+                return a.offset > b.offset;
+            }
+            if (a.after != b.after) {
+                return !a.after;
+            }
+            return a.after ? a.hook > b.hook : a.hook < b.hook;
         }
 
         /** The new offset of the instruction that was at {@code pc}. */

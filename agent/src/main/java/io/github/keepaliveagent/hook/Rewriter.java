@@ -90,27 +90,35 @@ public final class Rewriter {
             // if, not switch: a switch on an enum costs a class of its own (start-up path)
             SocketHook.Where where = hook.where;
             if (where == SocketHook.Where.METHOD_ENTRY) {
-                added.add(new Insertion(0, true, prologue(hook, call, pool), h));
+                added.add(new Insertion(0, true, prologue(hook, call, pool, in.thisClass()), h, true));
             } else if (where == SocketHook.Where.AFTER_IMPL_CREATE) {
                 for (int at : body.calls(Opcodes.INVOKEVIRTUAL, "java/net/SocketImpl", "create", "(Z)V")) {
-                    added.add(new Insertion(at, false, new byte[] {Opcodes.DUP2}, -1));
-                    added.add(new Insertion(at + 3, true, invoke(call), h));
+                    added.add(new Insertion(at, false, new byte[] {Opcodes.DUP2}, h, false));
+                    added.add(new Insertion(at + 3, true, invoke(call), h, true));
+                }
+            } else if (where == SocketHook.Where.BEFORE_IMPL_CONNECT) {
+                // Its arguments (impl, address, timeout) are on the stack: the call takes this and the address.
+                for (int at : body.calls(Opcodes.INVOKEVIRTUAL, "java/net/SocketImpl", "connect",
+                        "(Ljava/net/SocketAddress;I)V")) {
+                    added.add(new Insertion(at, false, padded(new byte[] {Opcodes.ALOAD_0, Opcodes.ALOAD_1,
+                        Opcodes.INVOKESTATIC, hi(call), lo(call)}), h, true));
                 }
             } else if (where == SocketHook.Where.CONSTRUCTOR_EXIT) {
                 // A constructor that delegates with this(...) is left alone: the one it calls does the work.
                 if (!in.mayCall(code, Opcodes.INVOKESPECIAL, ownConstructors)
                         || body.calls(Opcodes.INVOKESPECIAL, in.thisClass(), "<init>", null).length == 0) {
                     for (int at : body.returns(false)) {
-                        added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_0, call), h));
+                        added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_0, call), h, true));
                     }
                 }
             } else if (where == SocketHook.Where.METHOD_EXIT) {
+                byte[] exit = exit(hook, call, pool, in.thisClass());
                 for (int at : body.returns(false)) {
-                    added.add(new Insertion(at, false, withArgument(Opcodes.ALOAD_1, call), h));
+                    added.add(new Insertion(at, false, exit, h, true));
                 }
             } else { // INT_RETURN
                 for (int at : body.returns(true)) {
-                    added.add(new Insertion(at, false, withArgument(Opcodes.DUP, call), h));
+                    added.add(new Insertion(at, false, withArgument(Opcodes.DUP, call), h, true));
                 }
             }
         }
@@ -124,15 +132,15 @@ public final class Rewriter {
             return null; // left as it is: its hooks count nothing here, and the transformer says so
         }
         for (Insertion insertion : added) {
-            if (insertion.hook >= 0) {
+            if (insertion.counts) {
                 insertions[insertion.hook]++;
             }
         }
         return in.method(method, code, patched);
     }
 
-    /** At a method's entry: {@code arg = dispatcher(this, ...)}, padded to a multiple of four bytes. */
-    private static byte[] prologue(SocketHook hook, int call, ClassBytes.Pool pool) {
+    /** At a method's entry: {@code arg = dispatcher(this, ...)} and the like, padded to a multiple of four bytes. */
+    private static byte[] prologue(SocketHook hook, int call, ClassBytes.Pool pool, String owner) {
         byte[] code;
         SocketHook.Dispatch dispatch = hook.dispatch;
         if (dispatch == SocketHook.Dispatch.KEEPALIVE_FILTER) { // on = keepAliveRequested(this, on)
@@ -148,10 +156,42 @@ public final class Rewriter {
         } else if (dispatch == SocketHook.Dispatch.RAW_INT_FILTER) { // value = intOptionRequested(this, level, option, value)
             code = new byte[] {Opcodes.ALOAD_0, Opcodes.ILOAD_1, Opcodes.ILOAD_2, Opcodes.ILOAD_3,
                 Opcodes.INVOKESTATIC, hi(call), lo(call), Opcodes.ISTORE_3};
+        } else if (dispatch == SocketHook.Dispatch.CONNECT) { // connecting(this, remote)
+            code = new byte[] {Opcodes.ALOAD_0, Opcodes.ALOAD_1, Opcodes.INVOKESTATIC, hi(call), lo(call)};
+        } else if (dispatch == SocketHook.Dispatch.NATIVE_CONNECT) { // nativeConnecting(this.intValue(), remote)
+            int intValue = pool.member(10, owner, "intValue", "()I");
+            code = new byte[] {Opcodes.ALOAD_0, Opcodes.INVOKEVIRTUAL_, hi(intValue), lo(intValue), Opcodes.ALOAD_1,
+                Opcodes.INVOKESTATIC, hi(call), lo(call)};
+        } else if (dispatch == SocketHook.Dispatch.URING_CONNECT) { // nativeConnecting(this.socket.intValue(), remote)
+            String linuxSocket = owner.substring(0, owner.lastIndexOf('/') + 1) + "LinuxSocket";
+            int socket = pool.member(9, owner, "socket", "L" + linuxSocket + ";");
+            int intValue = pool.member(10, linuxSocket, "intValue", "()I");
+            code = new byte[] {Opcodes.ALOAD_0, Opcodes.GETFIELD, hi(socket), lo(socket), Opcodes.INVOKEVIRTUAL_,
+                hi(intValue), lo(intValue), Opcodes.ALOAD_1, Opcodes.INVOKESTATIC, hi(call), lo(call)};
+        } else if (dispatch == SocketHook.Dispatch.NATIVE_ACCEPTED) { // nativeAccepted(fd)
+            code = new byte[] {Opcodes.ILOAD_1, Opcodes.INVOKESTATIC, hi(call), lo(call)};
         } else {
             throw new IllegalStateException(hook + ": no entry filter for " + dispatch);
         }
-        return Arrays.copyOf(code, (code.length + 3) & ~3); // NOPs (0) to a multiple of four
+        return padded(code);
+    }
+
+    /** Before each return: the dispatcher call with what it is handed ({@code this}, its descriptor, an argument). */
+    private static byte[] exit(SocketHook hook, int call, ClassBytes.Pool pool, String owner) {
+        if (hook.dispatch == SocketHook.Dispatch.BOUND) { // listenerBound(this)
+            return withArgument(Opcodes.ALOAD_0, call);
+        }
+        if (hook.dispatch == SocketHook.Dispatch.NATIVE_LISTENING) { // nativeListening(this.intValue())
+            int intValue = pool.member(10, owner, "intValue", "()I");
+            return padded(new byte[] {Opcodes.ALOAD_0, Opcodes.INVOKEVIRTUAL_, hi(intValue), lo(intValue),
+                Opcodes.INVOKESTATIC, hi(call), lo(call)});
+        }
+        return withArgument(Opcodes.ALOAD_1, call); // implAccept's Socket argument
+    }
+
+    /** NOPs (0) to a multiple of four bytes: no switch after it changes its padding. */
+    private static byte[] padded(byte[] code) {
+        return Arrays.copyOf(code, (code.length + 3) & ~3);
     }
 
     private static byte[] withArgument(byte load, int call) {
@@ -173,6 +213,8 @@ public final class Rewriter {
     /** Instructions to put at an offset of a method's code. */
     static final class Insertion {
         final int offset;
+        /** Counted as an insertion of its hook (not the DUP2 that goes with a call after it). */
+        final boolean counts;
         /**
          * True: after the instruction that ends at {@code offset} (a branch to {@code offset} goes past it; at
          * offset 0, a method's entry: a branch back to the start goes past it too). False: before the
@@ -180,14 +222,15 @@ public final class Rewriter {
          */
         final boolean after;
         final byte[] code;
-        /** The hook it counts for, or -1 (the DUP2 that goes with a call after it). */
+        /** The index of its hook: at one offset, code inserted before an instruction goes last hook first. */
         final int hook;
 
-        Insertion(int offset, boolean after, byte[] code, int hook) {
+        Insertion(int offset, boolean after, byte[] code, int hook, boolean counts) {
             this.offset = offset;
             this.after = after;
             this.code = code;
             this.hook = hook;
+            this.counts = counts;
         }
     }
 
@@ -206,6 +249,8 @@ public final class Rewriter {
         static final byte DUP2 = 0x5c;
         static final byte LDC_W = 0x13;
         static final byte INVOKESTATIC = (byte) 0xb8;
+        static final byte INVOKEVIRTUAL_ = (byte) 0xb6;
+        static final byte GETFIELD = (byte) 0xb4;
         static final int INVOKEVIRTUAL = 0xb6;
         static final int INVOKESPECIAL = 0xb7;
         static final int IRETURN = 0xac;

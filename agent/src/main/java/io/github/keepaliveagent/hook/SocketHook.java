@@ -73,6 +73,45 @@ public enum SocketHook {
     NETTY_URING_INTERVAL("/channel/uring/LinuxSocket", "setTcpKeepIntvl", "TCP_KEEPINTERVAL"),
     NETTY_URING_COUNT("/channel/uring/LinuxSocket", "setTcpKeepCnt", "TCP_KEEPCOUNT"),
     NETTY_URING_USER_TIMEOUT("/channel/uring/LinuxSocket", "setTcpUserTimeout", "TCP_USER_TIMEOUT"),
+
+    /*
+     * Connection rules (config/Rules): where a connection's peer becomes known. Without rules the dispatcher
+     * returns from these at once (a null check).
+     */
+    /** Socket.connect, right before its SocketImpl connects (every constructor that connects comes here). */
+    SOCKET_CONNECT("java/net/Socket", Where.BEFORE_IMPL_CONNECT, "connect", "(Ljava/net/SocketAddress;I)V",
+            Dispatch.CONNECT),
+    /** SocketChannel.connect, blocking or not (JDK 8-12: also the adaptor's socket().connect)... */
+    CHANNEL_CONNECT("sun/nio/ch/SocketChannelImpl", Where.METHOD_ENTRY, "connect", "(Ljava/net/SocketAddress;)Z",
+            Dispatch.CONNECT),
+    /** ...and the adaptor's socket().connect on JDK 13+. */
+    CHANNEL_BLOCKING_CONNECT("sun/nio/ch/SocketChannelImpl", Where.METHOD_ENTRY, "blockingConnect",
+            "(Ljava/net/SocketAddress;J)V", Dispatch.CONNECT, true),
+    /** AsynchronousSocketChannel.connect (both forms) on Linux and macOS. */
+    ASYNC_CONNECT_UNIX("sun/nio/ch/UnixAsynchronousSocketChannelImpl", Where.METHOD_ENTRY, "implConnect",
+            "(Ljava/net/SocketAddress;Ljava/lang/Object;Ljava/nio/channels/CompletionHandler;)", Dispatch.CONNECT),
+    /** ServerSocket.bind (its constructors with a port come here): a rule may name the local port. */
+    SERVER_SOCKET_BIND("java/net/ServerSocket", Where.METHOD_EXIT, "bind", "(Ljava/net/SocketAddress;I)V",
+            Dispatch.BOUND),
+    SERVER_CHANNEL_BIND("sun/nio/ch/ServerSocketChannelImpl", Where.METHOD_EXIT, "bind", "(Ljava/net/SocketAddress;I)",
+            Dispatch.BOUND),
+    ASYNC_SERVER_BIND("sun/nio/ch/AsynchronousServerSocketChannelImpl", Where.METHOD_EXIT, "bind",
+            "(Ljava/net/SocketAddress;I)", Dispatch.BOUND),
+    /** Netty's native connect (epoll, kqueue; Netty 4.1 and 4.2): unix.Socket.connect(SocketAddress). */
+    NETTY_CONNECT("/channel/unix/Socket", Where.METHOD_ENTRY, "connect", "(Ljava/net/SocketAddress;)Z",
+            Dispatch.NATIVE_CONNECT, true),
+    /** Netty 4.2's io_uring connects through the ring (IORING_OP_CONNECT): the channel's submitConnect. */
+    NETTY_URING_CONNECT("/channel/uring/AbstractIoUringChannel", Where.METHOD_ENTRY, "submitConnect",
+            "(Ljava/net/InetSocketAddress;)V", Dispatch.URING_CONNECT, true),
+    /** A Netty socket starts listening: unix.Socket.listen(int). */
+    NETTY_LISTEN("/channel/unix/Socket", Where.METHOD_EXIT, "listen", "(I)V", Dispatch.NATIVE_LISTENING,
+            true),
+    /** A connection Netty's epoll accepted: unix.Socket.accept(byte[]) returns its descriptor. */
+    NETTY_ACCEPT("/channel/unix/Socket", Where.INT_RETURN, "accept", "([B)I", Dispatch.NATIVE_ACCEPTED,
+            true),
+    /** A connection Netty 4.2's io_uring accepted through the ring: its channel is made from the descriptor. */
+    NETTY_URING_ACCEPT("/channel/uring/IoUringServerSocketChannel", Where.METHOD_ENTRY, "newChildChannel",
+            "(ILjava/nio/ByteBuffer;)", Dispatch.NATIVE_ACCEPTED, true),
     ;
 
     /** Where in a method the dispatcher is called. */
@@ -85,8 +124,10 @@ public enum SocketHook {
         CONSTRUCTOR_EXIT,
         /** At entry: the method's argument is replaced by what the dispatcher returns. */
         METHOD_ENTRY,
-        /** Before each return of a static method: the int it returns (a new descriptor). */
-        INT_RETURN
+        /** Before each return of a method: the int it returns (a new descriptor). */
+        INT_RETURN,
+        /** Right before each SocketImpl.connect(SocketAddress, int) call: {@code this} and the first argument. */
+        BEFORE_IMPL_CONNECT
     }
 
     /** The dispatcher method a hook calls. */
@@ -104,7 +145,19 @@ public enum SocketHook {
         /** {@code value = valueRequested(this, "TCP_KEEPIDLE", value)}. */
         INT_FILTER("valueRequested", "(Ljava/lang/Object;Ljava/lang/String;I)I"),
         /** {@code value = intOptionRequested(this, level, option, value)}. */
-        RAW_INT_FILTER("intOptionRequested", "(Ljava/lang/Object;III)I");
+        RAW_INT_FILTER("intOptionRequested", "(Ljava/lang/Object;III)I"),
+        /** {@code connecting(this, remote)}: a JDK socket or channel, before it connects. */
+        CONNECT("connecting", "(Ljava/lang/Object;Ljava/lang/Object;)V"),
+        /** {@code nativeConnecting(this.intValue(), remote)}: Netty's unix.Socket, before it connects. */
+        NATIVE_CONNECT("nativeConnecting", "(ILjava/lang/Object;)V"),
+        /** {@code nativeConnecting(this.socket.intValue(), remote)}: Netty's io_uring channel, before it connects. */
+        URING_CONNECT("nativeConnecting", "(ILjava/lang/Object;)V"),
+        /** {@code listenerBound(this)} after a listening socket was bound. */
+        BOUND("listenerBound", "(Ljava/lang/Object;)V"),
+        /** {@code nativeListening(this.intValue())} after a Netty socket started listening. */
+        NATIVE_LISTENING("nativeListening", "(I)V"),
+        /** {@code nativeAccepted(fd)}: the descriptor Netty's accept returns. */
+        NATIVE_ACCEPTED("nativeAccepted", "(I)V");
 
         public final String method;
         public final String desc;
@@ -183,7 +236,8 @@ public enum SocketHook {
             List<SocketHook> hooks = JDK_CLASSES.get(internalName);
             return hooks == null ? Collections.<SocketHook>emptyList() : hooks;
         }
-        if (!internalName.endsWith("Socket")) {
+        if (!internalName.endsWith("Socket") && !internalName.endsWith("IoUringChannel")
+                && !internalName.endsWith("IoUringServerSocketChannel")) {
             return Collections.emptyList();
         }
         List<SocketHook> hooks = Collections.emptyList();
@@ -207,8 +261,8 @@ public enum SocketHook {
         if (where == Where.CONSTRUCTOR_EXIT) {
             return "<init>".equals(method);
         }
-        if (where == Where.INT_RETURN) {
-            return (access & 0x0008) != 0 && methodName.equals(method) && methodDesc.equals(desc);
+        if (where == Where.INT_RETURN || where == Where.BEFORE_IMPL_CONNECT) {
+            return (access & 0x0100) == 0 && methodName.equals(method) && methodDesc.equals(desc);
         }
         // METHOD_EXIT, METHOD_ENTRY: not abstract, not native
         return methodName.equals(method) && (access & 0x0400) == 0 && (access & 0x0100) == 0

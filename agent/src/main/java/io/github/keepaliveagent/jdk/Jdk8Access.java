@@ -20,6 +20,14 @@ final class Jdk8Access implements JdkAccess {
     }
 
     @Override
+    public java.lang.invoke.MethodHandle privateStatic(Class<?> type, String name,
+            java.lang.invoke.MethodType methodType) throws ReflectiveOperationException {
+        Method method = type.getDeclaredMethod(name, methodType.parameterArray());
+        method.setAccessible(true);
+        return java.lang.invoke.MethodHandles.lookup().unreflect(method);
+    }
+
+    @Override
     public StaticField staticField(Class<?> type, String name, Class<?> fieldType) throws ReflectiveOperationException {
         return reflectiveField(type, name);
     }

@@ -10,6 +10,13 @@ public interface JdkAccess {
     /** Defines the dispatcher class in java.base's package java.net. */
     Class<?> defineInJavaNet(byte[] classFile) throws Exception;
 
+    /**
+     * A private static method of a class the agent has opened (sun.nio.ch.Net's getsockname and getpeername,
+     * for connection rules), to be called with invokeExact. Not on the start-up path: it spins method handles.
+     */
+    java.lang.invoke.MethodHandle privateStatic(Class<?> type, String name, java.lang.invoke.MethodType methodType)
+            throws ReflectiveOperationException;
+
     /** A private static field of a class the agent has opened (the dispatcher's hooks), read and written volatile. */
     StaticField staticField(Class<?> type, String name, Class<?> fieldType) throws ReflectiveOperationException;
 

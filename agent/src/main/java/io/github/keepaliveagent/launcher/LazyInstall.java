@@ -33,11 +33,13 @@ final class LazyInstall implements ClassFileTransformer, Runnable {
      */
     static final Set<String> JDK_CLASSES = new HashSet<>(Arrays.asList("java/net/Socket", "java/net/ServerSocket",
             "sun/nio/ch/SocketChannelImpl", "sun/nio/ch/ServerSocketChannelImpl",
-            "sun/nio/ch/AsynchronousSocketChannelImpl", "sun/nio/ch/UnixAsynchronousSocketChannelImpl",
+            "sun/nio/ch/AsynchronousSocketChannelImpl", "sun/nio/ch/AsynchronousServerSocketChannelImpl",
+            "sun/nio/ch/UnixAsynchronousSocketChannelImpl",
             "sun/nio/ch/UnixAsynchronousServerSocketChannelImpl", "sun/nio/ch/WindowsAsynchronousSocketChannelImpl"));
     /** ...and Netty's native sockets in any loader by the tail of their name (relocated copies too). */
     static final List<String> LIBRARY_TAILS = Arrays.asList("/channel/unix/Socket", "/channel/epoll/LinuxSocket",
-            "/channel/uring/LinuxSocket");
+            "/channel/uring/LinuxSocket", "/channel/uring/AbstractIoUringChannel",
+            "/channel/uring/IoUringServerSocketChannel");
 
     private final Instrumentation inst;
     private final AgentJar jar;
@@ -149,7 +151,7 @@ final class LazyInstall implements ClassFileTransformer, Runnable {
         if (bootLoader) {
             return JDK_CLASSES.contains(className);
         }
-        if (!className.endsWith("Socket")) {
+        if (!className.endsWith("Socket") && !className.endsWith("Channel")) {
             return false;
         }
         for (String tail : LIBRARY_TAILS) {

@@ -28,6 +28,12 @@ final class Jdk9Access implements JdkAccess {
     }
 
     @Override
+    public MethodHandle privateStatic(Class<?> type, String name, MethodType methodType)
+            throws ReflectiveOperationException {
+        return MethodHandles.privateLookupIn(type, MethodHandles.lookup()).findStatic(type, name, methodType);
+    }
+
+    @Override
     public StaticField staticField(Class<?> type, String name, Class<?> fieldType)
             throws ReflectiveOperationException {
         if (REFLECTION_IS_CHEAP) {

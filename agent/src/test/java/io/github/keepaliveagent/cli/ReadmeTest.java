@@ -98,6 +98,30 @@ class ReadmeTest {
     }
 
     @Test
+    void theRulesExamplesAreValidAndTheirErrorLineIsWhatTheAgentPrints() {
+        int checked = 0;
+        Matcher variable = Pattern.compile("KEEPALIVE_RULES='([^']*)'").matcher(String.join("\n", CODE));
+        while (variable.find()) {
+            assertEquals(List.of(), Settings.resolve(null, Map.of("KEEPALIVE_RULES", variable.group(1)), false)
+                    .problems(), variable.group());
+            checked++;
+        }
+        Matcher argument = Pattern.compile("-javaagent:keepalive-agent\\.jar=(\\S+)").matcher(String.join("\n", CODE));
+        while (argument.find()) {
+            assertEquals(List.of(), Settings.resolve(argument.group(1), Map.of(), false).problems(), argument.group());
+            checked++;
+        }
+        assertTrue(checked >= 2, "checked " + checked);
+        String error = CODE.stream().filter(l -> l.startsWith("keepalive-agent ERROR: KEEPALIVE_RULES ")).findFirst()
+                .orElse(null);
+        assertNotNull(error, "README shows the error line of a bad rule");
+        Matcher rule = Pattern.compile("rule 1 of 1 \"([^\"]*)\"").matcher(error);
+        assertTrue(rule.find(), error);
+        assertEquals("keepalive-agent ERROR: " + Settings.resolve(null, Map.of("KEEPALIVE_RULES", rule.group(1)), false)
+                .problems().get(0), error);
+    }
+
+    @Test
     void theVersionAndTheJarPathAreTheSameEverywhere() {
         String version = System.getProperty("project.version");
         Matcher jars = Pattern.compile("keepalive-agent-(\\d+\\.\\d+\\.\\d+)\\.jar").matcher(String.join("\n", CODE));

@@ -265,6 +265,35 @@ class SettingsTest {
         assertEquals(1, Settings.resolve("scan=0", Map.of(), false).problems().size());
     }
 
+    @Test
+    void userTimeoutAutoIsIdlePlusIntervalTimesCountAndSaysSo() {
+        Settings settings = Settings.resolve(null, Map.of("KEEPIDLE", "60", "KEEPINTVL", "10", "KEEPCNT", "5",
+                "KEEPALIVE_USER_TIMEOUT", "auto"), false);
+        assertEquals(java.util.List.of(), settings.problems());
+        assertEquals(110_000, settings.value(Option.USER_TIMEOUT));
+        assertTrue(settings.userTimeoutAuto());
+        assertEquals(110_000, settings.values().get(Option.USER_TIMEOUT));
+        assertTrue(settings.describe().contains(", user_timeout=110s (auto: idle + interval x count,"
+                + " KEEPALIVE_USER_TIMEOUT)"), settings.describe());
+        // 2 + 1 x 3 = 5 s would break healthy connections: at least 10 s, as for a written value.
+        assertEquals(10_000, Settings.resolve("idle=2,interval=1,count=3,user_timeout=AUTO", Map.of(), false)
+                .value(Option.USER_TIMEOUT));
+        // Unset ones: the kernel's (7200 + 75 x 9 here, read from /proc).
+        Integer kernel = Settings.resolve("user_timeout=auto", Map.of(), false).value(Option.USER_TIMEOUT);
+        assertTrue(kernel != null && kernel >= 10_000, String.valueOf(kernel));
+        assertTrue(Settings.resolve("user_timeout=automatic", Map.of(), false).problems().get(0)
+                .contains("or auto (idle + interval x count)"));
+    }
+
+    @Test
+    void withoutRulesNothingChanges() {
+        Settings settings = Settings.resolve("idle=60", Map.of(), false);
+        assertTrue(settings.rules().isEmpty());
+        assertFalse(settings.describe().contains("rules"), settings.describe());
+        assertEquals(60, settings.values().get(Option.IDLE));
+        assertEquals(Values.UNSET, settings.values().get(Option.COUNT));
+    }
+
     private static Option optionFor(String variable) {
         for (Option option : Option.values()) {
             if (option.envName.equals(variable)) {

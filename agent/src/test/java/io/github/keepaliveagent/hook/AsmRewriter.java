@@ -110,6 +110,11 @@ public final class AsmRewriter {
                 return;
             }
             // The argument keeps its type, so the method's stack map frames stay valid.
+            if (hook.dispatch == SocketHook.Dispatch.NATIVE_ACCEPTED) {
+                super.visitVarInsn(Opcodes.ILOAD, 1); // the accepted descriptor
+                dispatch();
+                return;
+            }
             super.visitVarInsn(Opcodes.ALOAD, 0);
             switch (hook.dispatch) {
                 case KEEPALIVE_FILTER:
@@ -136,6 +141,23 @@ public final class AsmRewriter {
                     dispatch();
                     super.visitVarInsn(Opcodes.ISTORE, 3);
                     break;
+                case CONNECT:
+                    super.visitVarInsn(Opcodes.ALOAD, 1); // the remote address; nothing is stored back
+                    dispatch();
+                    break;
+                case NATIVE_CONNECT:
+                    descriptorOfThis(owner);
+                    super.visitVarInsn(Opcodes.ALOAD, 1);
+                    dispatch();
+                    break;
+                case URING_CONNECT:
+                    // this.socket (a LinuxSocket of the channel's own package, relocated or not).intValue()
+                    String linuxSocket = owner.substring(0, owner.lastIndexOf('/') + 1) + "LinuxSocket";
+                    super.visitFieldInsn(Opcodes.GETFIELD, owner, "socket", "L" + linuxSocket + ";");
+                    descriptorOfThis(linuxSocket);
+                    super.visitVarInsn(Opcodes.ALOAD, 1);
+                    dispatch();
+                    break;
                 default:
                     throw new IllegalStateException(hook + ": no entry filter for " + hook.dispatch);
             }
@@ -146,6 +168,14 @@ public final class AsmRewriter {
             boolean createsSocket = hook.where == SocketHook.Where.AFTER_IMPL_CREATE
                     && opcode == Opcodes.INVOKEVIRTUAL && "java/net/SocketImpl".equals(methodOwner)
                     && "create".equals(name) && "(Z)V".equals(desc);
+            if (hook.where == SocketHook.Where.BEFORE_IMPL_CONNECT && opcode == Opcodes.INVOKEVIRTUAL
+                    && "java/net/SocketImpl".equals(methodOwner) && "connect".equals(name)
+                    && "(Ljava/net/SocketAddress;I)V".equals(desc)) {
+                // Stack: impl, address, timeout; the call takes this and the method's own address argument.
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitVarInsn(Opcodes.ALOAD, 1);
+                dispatch();
+            }
             if (createsSocket) {
                 // Stack: impl, stream -> impl, stream, impl, stream; create() takes two, the dispatch the rest.
                 super.visitInsn(Opcodes.DUP2);
@@ -165,7 +195,14 @@ public final class AsmRewriter {
             if (isReturn) {
                 switch (hook.where) {
                     case METHOD_EXIT:
-                        super.visitVarInsn(Opcodes.ALOAD, 1); // implAccept's Socket argument
+                        if (hook.dispatch == SocketHook.Dispatch.BOUND) {
+                            super.visitVarInsn(Opcodes.ALOAD, 0); // the listening socket just bound
+                        } else if (hook.dispatch == SocketHook.Dispatch.NATIVE_LISTENING) {
+                            super.visitVarInsn(Opcodes.ALOAD, 0);
+                            descriptorOfThis(owner); // Netty's socket that listens now
+                        } else {
+                            super.visitVarInsn(Opcodes.ALOAD, 1); // implAccept's Socket argument
+                        }
                         dispatch();
                         break;
                     case CONSTRUCTOR_EXIT:
@@ -184,6 +221,11 @@ public final class AsmRewriter {
                 }
             }
             super.visitInsn(opcode);
+        }
+
+        /** The object on the stack (a Netty unix.Socket) -> its descriptor, {@code intValue()}. */
+        private void descriptorOfThis(String type) {
+            super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, type, "intValue", "()I", false);
         }
 
         private void dispatch() {

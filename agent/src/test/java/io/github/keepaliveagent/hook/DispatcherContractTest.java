@@ -53,7 +53,8 @@ class DispatcherContractTest {
                     dispatch + " must be public static: it is called from every module and class loader");
         }
         assertEquals(Map.of("SOCKET", Dispatcher.SOCKET, "LISTENER", Dispatcher.LISTENER, "NATIVE_SOCKET",
-                Dispatcher.NATIVE_SOCKET, "OVERRIDDEN", Dispatcher.OVERRIDDEN), constants,
+                Dispatcher.NATIVE_SOCKET, "OVERRIDDEN", Dispatcher.OVERRIDDEN, "LISTENER_BOUND",
+                Dispatcher.LISTENER_BOUND, "NATIVE_LISTENING", Dispatcher.NATIVE_LISTENING), constants,
                 "the kinds the dispatcher hands over, as the agent reads them");
         assertEquals(Rewriter.DISPATCHER, Dispatcher.INTERNAL_NAME);
         assertEquals(Dispatcher.NAME.replace('.', '/'), Dispatcher.INTERNAL_NAME);

@@ -62,7 +62,8 @@ class RewriterTest {
 
     @Test
     void nettysNativeSocketsAreHookedWhereverNettyIsRelocated() throws IOException {
-        assertEquals(Arrays.asList(SocketHook.NETTY_STREAM, SocketHook.NETTY_KEEPALIVE_OFF, SocketHook.NETTY_RAW_OPTION),
+        assertEquals(Arrays.asList(SocketHook.NETTY_STREAM, SocketHook.NETTY_KEEPALIVE_OFF, SocketHook.NETTY_RAW_OPTION,
+                SocketHook.NETTY_CONNECT, SocketHook.NETTY_LISTEN, SocketHook.NETTY_ACCEPT),
                 SocketHook.forClass("io/netty/channel/unix/Socket", false));
         assertEquals(SocketHook.forClass("io/netty/channel/unix/Socket", false),
                 SocketHook.forClass("io/grpc/netty/shaded/io/netty/channel/unix/Socket", false));
@@ -73,7 +74,8 @@ class RewriterTest {
 
         Rewriter.Result socket = Rewriter.rewrite(classFile("io/netty/channel/unix/Socket"),
                 SocketHook.forClass("io/netty/channel/unix/Socket", false));
-        assertEquals("[1, 1, 1]", Arrays.toString(socket.insertions), "newSocketStream0(Z)I, setKeepAlive, setIntOpt");
+        assertEquals("[1, 1, 1, 1, 1, 2]", Arrays.toString(socket.insertions),
+                "newSocketStream0(Z)I, setKeepAlive, setIntOpt, connect, listen, accept (two returns of a descriptor)");
         verify(socket.bytes);
         for (String linuxSocket : new String[] {"io/netty/channel/epoll/LinuxSocket",
             "io/netty/channel/uring/LinuxSocket"}) {
@@ -81,6 +83,35 @@ class RewriterTest {
             assertEquals("[1, 1, 1, 1]", Arrays.toString(result.insertions), linuxSocket + ": the four setters");
             verify(result.bytes);
         }
+    }
+
+    @Test
+    void everyConnectIsHookedBeforeItConnectsAndEveryBindAfterItBound() throws IOException {
+        // Socket.connect(SocketAddress, int) calls its SocketImpl's connect once.
+        assertEquals(1, count("java/net/Socket", SocketHook.SOCKET_CONNECT));
+        assertEquals(1, count("sun/nio/ch/SocketChannelImpl", SocketHook.CHANNEL_CONNECT));
+        assertEquals(1, count("sun/nio/ch/SocketChannelImpl", SocketHook.CHANNEL_BLOCKING_CONNECT));
+        assertEquals(1, count("sun/nio/ch/UnixAsynchronousSocketChannelImpl", SocketHook.ASYNC_CONNECT_UNIX));
+        assertTrue(count("java/net/ServerSocket", SocketHook.SERVER_SOCKET_BIND) >= 1);
+        assertTrue(count("sun/nio/ch/ServerSocketChannelImpl", SocketHook.SERVER_CHANNEL_BIND) >= 1);
+        assertTrue(count("sun/nio/ch/AsynchronousServerSocketChannelImpl", SocketHook.ASYNC_SERVER_BIND) >= 1);
+    }
+
+    @Test
+    void nettysIoUringChannelsAreHookedWhereTheyConnectAndAccept() throws IOException {
+        String channel = "io/netty/channel/uring/AbstractIoUringChannel";
+        assertEquals(Arrays.asList(SocketHook.NETTY_URING_CONNECT), SocketHook.forClass(channel, false));
+        assertEquals(SocketHook.forClass(channel, false),
+                SocketHook.forClass("io/grpc/netty/shaded/" + channel, false));
+        Rewriter.Result result = Rewriter.rewrite(classFile(channel), SocketHook.forClass(channel, false));
+        assertEquals("[1]", Arrays.toString(result.insertions));
+        verify(result.bytes);
+        assertTrue(SocketHook.forClass("io/netty/channel/uring/IoUringSocketChannel", false).isEmpty());
+        String server = "io/netty/channel/uring/IoUringServerSocketChannel";
+        assertEquals(Arrays.asList(SocketHook.NETTY_URING_ACCEPT), SocketHook.forClass(server, false));
+        Rewriter.Result accept = Rewriter.rewrite(classFile(server), SocketHook.forClass(server, false));
+        assertEquals("[1]", Arrays.toString(accept.insertions), "newChildChannel(int fd, ByteBuffer)");
+        verify(accept.bytes);
     }
 
     @Test
@@ -108,7 +139,8 @@ class RewriterTest {
             }
         }
         for (String netty : new String[] {"io/netty/channel/unix/Socket", "io/netty/channel/epoll/LinuxSocket",
-            "io/netty/channel/uring/LinuxSocket"}) {
+            "io/netty/channel/uring/LinuxSocket", "io/netty/channel/uring/AbstractIoUringChannel",
+            "io/netty/channel/uring/IoUringServerSocketChannel"}) {
             sameAsAsm(netty, SocketHook.forClass(netty, false));
             compared++;
         }

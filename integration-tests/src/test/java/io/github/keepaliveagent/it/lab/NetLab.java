@@ -238,6 +238,30 @@ public final class NetLab implements AutoCloseable {
         addresses.putIfAbsent(namespace, cidr.substring(0, cidr.indexOf('/')));
     }
 
+    /**
+     * One more address on a device of the lab: IPv4, or IPv6 without duplicate address detection (usable at
+     * once). Returns the address, after checking that the namespace holds it.
+     */
+    public String addAddress(String namespace, String device, String cidr) throws IOException, InterruptedException {
+        boolean ipv6 = cidr.contains(":");
+        List<String> command = new ArrayList<>(List.of("ip", ipv6 ? "-6" : "-4", "addr", "add", cidr, "dev", device));
+        if (ipv6) {
+            command.add("nodad");
+        }
+        in(namespace, command.toArray(new String[0]));
+        String address = cidr.substring(0, cidr.indexOf('/'));
+        String shown = in(namespace, "ip", ipv6 ? "-6" : "-4", "-o", "addr", "show", "dev", device);
+        if (!shown.contains(" " + address + "/")) {
+            throw new IllegalStateException(namespace + " does not hold " + address + ":\n" + shown);
+        }
+        return address;
+    }
+
+    /** The namespace's established TCP connections as {@code ss -tnoeH state established} shows them. */
+    public List<SsLine> established(String namespace) throws IOException, InterruptedException {
+        return SsLine.parseAll(in(namespace, "ss", "-tnoeH", "state", "established"));
+    }
+
     /** A server and a client namespace of this lab, joined by one veth pair. */
     public record ServerAndClient(String server, String client) {
     }
