@@ -26,9 +26,9 @@ import io.github.keepaliveagent.launcher.Layout;
  * {@code java -cp target/classes HideAgentClasses.java SHADED.jar OUT.jar}. Writes the agent jar from the
  * shaded one, as launcher/Layout says: the launcher package stays where a class loader looks; every other
  * class, the dispatcher's included (package java.net, which no class path may define), moves where the
- * application's class loader, which has the jar on its class path, never finds one: into the one stored
- * entry keepalive-agent/classes, or, for the classes no start-up needs, to keepalive-agent/NAME.classdata;
- * keepalive-agent/packages lists the packages of the agent's module. The input is only read, so running it
+ * application's class loader, which has the jar on its class path, never finds one: into the sets of
+ * classes Layout names (keepalive-agent/settings, classes, extras); keepalive-agent/packages lists the
+ * packages of the agent's module. The input is only read, so running it
  * again gives the same output; entry order and times are kept, so the output is as reproducible as its input.
  */
 public final class HideAgentClasses {
@@ -63,12 +63,8 @@ public final class HideAgentClasses {
                     if (!className.equals(Layout.DISPATCHER) && Layout.inModule(className.substring(0, dot))) {
                         packages.add(className.substring(0, dot));
                     }
-                    String set = Layout.setOf(className);
-                    if (set != null) {
-                        sets.computeIfAbsent(set, s -> new LinkedHashMap<>()).put(className, data);
-                        continue;
-                    }
-                    name = Layout.entry(className);
+                    sets.computeIfAbsent(Layout.setOf(className), s -> new LinkedHashMap<>()).put(className, data);
+                    continue;
                 }
                 ZipEntry copy = new ZipEntry(name);
                 copy.setTime(entry.getTime());
@@ -79,12 +75,14 @@ public final class HideAgentClasses {
             long time = in.getEntry("META-INF/MANIFEST.MF").getTime();
             for (Map.Entry<String, Map<String, byte[]>> set : sets.entrySet()) {
                 byte[] blob = blob(set.getValue());
-                ZipEntry stored = new ZipEntry(set.getKey()); // stored: read at once, nothing to inflate
-                stored.setMethod(ZipEntry.STORED);
-                stored.setSize(blob.length);
-                CRC32 crc = new CRC32();
-                crc.update(blob);
-                stored.setCrc(crc.getValue());
+                ZipEntry stored = new ZipEntry(set.getKey());
+                if (!set.getKey().equals(Layout.EXTRAS)) { // stored: read at start-up, nothing to inflate
+                    stored.setMethod(ZipEntry.STORED);
+                    stored.setSize(blob.length);
+                    CRC32 crc = new CRC32();
+                    crc.update(blob);
+                    stored.setCrc(crc.getValue());
+                }
                 stored.setTime(time);
                 zip.putNextEntry(stored);
                 zip.write(blob);

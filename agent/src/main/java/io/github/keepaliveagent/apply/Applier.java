@@ -68,7 +68,7 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         this.natives = natives;
         this.descriptors = natives == null ? null : new Descriptors(natives);
         this.javaOptions = javaOptions;
-        this.rules = natives == null || settings.rules().isEmpty() ? null
+        this.rules = natives == null || !settings.hasRules() ? null
                 : new RuleApplier(this, settings, Addresses.resolve());
     }
 
@@ -84,7 +84,7 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
                 missing.add("TCP_USER_TIMEOUT (Linux, native setsockopt)");
             }
             missing.add("sockets created in native code (Netty's epoll, io_uring, kqueue: Linux only)");
-            if (!settings.rules().isEmpty()) {
+            if (settings.hasRules()) {
                 missing.add("connection rules (Linux, native setsockopt): every connection gets the global values");
             }
         }

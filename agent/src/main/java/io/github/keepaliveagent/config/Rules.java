@@ -193,7 +193,12 @@ public final class Rules {
      * Inet4Address.hashCode() is its address (JDK 1.0 to 27): reading it allocates nothing, where
      * getAddress() copies an array. Checked once; if a JDK ever changed it, the copy is used.
      */
-    private static final boolean HASH_IS_ADDRESS = hashIsAddress();
+    private static final class Ipv4 { // a holder: parsing the rules touches no InetAddress at start-up
+        static final boolean HASH_IS_ADDRESS = hashIsAddress();
+
+        private Ipv4() {
+        }
+    }
 
     private static boolean hashIsAddress() {
         try {
@@ -205,7 +210,7 @@ public final class Rules {
     }
 
     static int ipv4(InetAddress address) {
-        if (HASH_IS_ADDRESS) {
+        if (Ipv4.HASH_IS_ADDRESS) {
             return address.hashCode();
         }
         byte[] bytes = address.getAddress();
@@ -595,24 +600,13 @@ public final class Rules {
 
     // ------------------------------------------------------------------------------------------ values
 
-    /** What a rule's values are resolved against: the global values and the kernel's. */
-    interface Defaults {
-        /** The global value of a socket option, or UNSET. */
-        int global(Option socketOption);
-
-        /** Whether the global user_timeout is auto. */
-        boolean globalUserTimeoutAuto();
-
-        /** The kernel's value of idle, interval or count; -1 where unknown. */
-        long kernel(Option socketOption);
-    }
-
     /**
      * Fills in each rule's values: what it writes, else the global value (user_timeout=auto derived from the
      * rule's own idle, interval and count). A user timeout shorter than the rule's idle + interval x count
      * is a problem, as for the global one.
      */
-    void resolve(String source, Defaults defaults, List<String> problems) {
+    /** @param defaults the global values and the kernel's, what a rule's values are resolved against */
+    void resolve(String source, Settings defaults, List<String> problems) {
         for (Rule rule : rules) {
             if (rule.off) {
                 rule.values = Values.leftAlone();
@@ -621,18 +615,18 @@ public final class Rules {
             int[] v = new int[4];
             for (int i = 0; i < 3; i++) {
                 Option option = Option.SOCKET_OPTIONS.get(i);
-                v[i] = rule.written[i] != Values.UNSET ? rule.written[i] : defaults.global(option);
+                v[i] = rule.written[i] != Values.UNSET ? rule.written[i] : defaults.values().get(option);
             }
             boolean inherited = rule.written[3] == Values.UNSET && !rule.userTimeoutAuto;
-            boolean auto = rule.userTimeoutAuto || (inherited && defaults.globalUserTimeoutAuto());
-            long idle = v[0] != Values.UNSET ? v[0] : defaults.kernel(Option.IDLE);
-            long interval = v[1] != Values.UNSET ? v[1] : defaults.kernel(Option.INTERVAL);
-            long count = v[2] != Values.UNSET ? v[2] : defaults.kernel(Option.COUNT);
+            boolean auto = rule.userTimeoutAuto || (inherited && defaults.userTimeoutAuto());
+            long idle = v[0] != Values.UNSET ? v[0] : defaults.effective(Option.IDLE);
+            long interval = v[1] != Values.UNSET ? v[1] : defaults.effective(Option.INTERVAL);
+            long count = v[2] != Values.UNSET ? v[2] : defaults.effective(Option.COUNT);
             long keepaliveMillis = idle < 0 || interval < 0 || count < 0 ? -1 : 1000 * (idle + interval * count);
             if (auto) {
                 v[3] = keepaliveMillis < 0 ? Values.UNSET : autoUserTimeout(keepaliveMillis);
             } else {
-                v[3] = inherited ? defaults.global(Option.USER_TIMEOUT) : rule.written[3];
+                v[3] = inherited ? defaults.values().get(Option.USER_TIMEOUT) : rule.written[3];
                 if (v[3] != Values.UNSET && keepaliveMillis >= 0 && v[3] < keepaliveMillis) {
                     problems.add(source + " rule " + rule.number + " " + Settings.quote(rule.text) + " is not valid: "
                             + (inherited ? "the global user_timeout=" : "user_timeout=") + Option.durationText(v[3])

@@ -41,7 +41,8 @@ public final class Settings {
     private boolean userTimeoutAuto;
     /** The global values as one {@link Values}, and the rules: set once {@link #resolve} has checked everything. */
     private Values globals;
-    private Rules rules = Rules.NONE;
+    /** Null without rules: then nothing of Rules is loaded (start-up path). */
+    private Rules rules;
 
     private Settings(Map<Option, Object> values, Map<Option, String> sources, List<String> problems,
             List<String> notes) {
@@ -176,32 +177,17 @@ public final class Settings {
 
     /** Each rule's values, the global ones filled in; a problem in any rule and no rule applies. */
     private void resolveRules(List<String> problems, boolean attach) {
-        Object parsed = values.get(Option.RULES);
-        if (!(parsed instanceof Rules)) {
+        if (!values.containsKey(Option.RULES)) {
             return;
         }
+        Rules parsed = (Rules) values.get(Option.RULES);
         List<String> ruleProblems = new ArrayList<>();
-        ((Rules) parsed).resolve(source(Option.RULES), new Rules.Defaults() {
-            @Override
-            public int global(Option socketOption) {
-                return globals.get(socketOption);
-            }
-
-            @Override
-            public boolean globalUserTimeoutAuto() {
-                return userTimeoutAuto;
-            }
-
-            @Override
-            public long kernel(Option socketOption) {
-                return effective(socketOption);
-            }
-        }, ruleProblems);
+        parsed.resolve(source(Option.RULES), this, ruleProblems);
         for (String problem : ruleProblems) {
             problems.add(problem + (attach ? "" : RULES_IGNORED));
         }
         if (ruleProblems.isEmpty()) {
-            rules = (Rules) parsed;
+            rules = parsed;
         } else {
             values.remove(Option.RULES);
             sources.remove(Option.RULES);
@@ -319,7 +305,12 @@ public final class Settings {
 
     /** The connection rules; {@link Rules#NONE} when none is set (or one was invalid). */
     public Rules rules() {
-        return rules;
+        return rules == null ? Rules.NONE : rules;
+    }
+
+    /** Whether there are connection rules (a question that loads nothing of them). */
+    public boolean hasRules() {
+        return rules != null;
     }
 
     /** Whether user_timeout is auto (its value derived from idle, interval and count). */
@@ -386,7 +377,7 @@ public final class Settings {
     }
 
     /** The value that applies: the configured one, else the kernel's; -1 where unknown. */
-    private long effective(Option option) {
+    long effective(Option option) {
         Integer value = value(option);
         if (value != null) {
             return value;
@@ -427,7 +418,7 @@ public final class Settings {
         } else {
             text.append("; the program cannot switch keepalive off");
         }
-        if (!rules.isEmpty()) {
+        if (rules != null && !rules.isEmpty()) {
             text.append("; rules (").append(source(Option.RULES)).append("), first match wins: ")
                     .append(rules.describe()).append("; other connections: the values above");
         }

@@ -98,14 +98,9 @@ public final class AgentJar {
 
     /** A hidden class ("io.github.keepaliveagent.core.Agent") defined by a loader, or null when there is none. */
     Class<?> define(IsolatedLoader loader, String className) throws IOException {
-        String setName = Layout.setOf(className);
-        if (setName != null) {
-            ClassSet set = set(setName);
-            int[] found = set.index.get(className);
-            return found == null ? null : loader.define(className, set.bytes, found[0], found[1], domain);
-        }
-        byte[] bytes = bytes(Layout.entry(className));
-        return bytes == null ? null : loader.define(className, bytes, 0, bytes.length, domain);
+        ClassSet set = set(Layout.setOf(className));
+        int[] found = set.index.get(className);
+        return found == null ? null : loader.define(className, set.bytes, found[0], found[1], domain);
     }
 
     /** The dispatcher's class file. */

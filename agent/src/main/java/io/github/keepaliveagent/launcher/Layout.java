@@ -14,8 +14,6 @@ public final class Layout {
 
     /** Where the hidden parts of the agent are stored. */
     public static final String HIDDEN = "keepalive-agent/";
-    /** The suffix of a hidden class file. */
-    public static final String SUFFIX = ".classdata";
     /** The classes that stay where a class loader looks: this package. */
     public static final String VISIBLE = "io/github/keepaliveagent/launcher/";
     /**
@@ -26,16 +24,18 @@ public final class Layout {
     /** The packages of the agent's named module, one per line (written by the build). */
     public static final String PACKAGES = HIDDEN + "packages";
     /**
-     * The classes a JVM needs together, each set in one stored entry read at once: read entry by entry,
-     * the 67 classes of a first socket cost 7-10 ms of start-up here (the jar code runs interpreted). The
-     * settings parser's set is read in premain; {@link #CLASSES}, the rest of the agent with ASM, when the
-     * first socket class loads. The rest (tinylog, needed for warnings and debug lines only;
-     * byte-buddy-agent, for the command line) stays one entry per class. A set's index: an int count, then
-     * per class a short name length, the name (US-ASCII), an int offset from the start of the entry and an
-     * int length; then the class files.
+     * The classes a JVM needs together, each set in one entry read at once: read entry by entry, the 67
+     * classes of a first socket cost 7-10 ms of start-up here (the jar code runs interpreted), and a jar of
+     * 250 entries costs every JVM that loads it ~4% of an empty agent's start-up before the agent runs at all.
+     * {@link #SETTINGS}, the settings parser, is read in premain; {@link #CLASSES}, the rest of the agent, when
+     * the first socket class loads; both stored, nothing to inflate. {@link #EXTRAS} (tinylog, for warnings
+     * and debug lines; byte-buddy-agent, for the command line) is compressed and read only when needed. A
+     * set's index: an int count, then per class a short name length, the name (US-ASCII), an int offset from
+     * the start of the entry and an int length; then the class files.
      */
     public static final String CLASSES = HIDDEN + "classes";
     public static final String SETTINGS = HIDDEN + "settings";
+    public static final String EXTRAS = HIDDEN + "extras";
     /** The settings parser: read at start-up, before the module exists; pure, no state, nothing opened to it. */
     public static final String SETTINGS_PACKAGE = "io.github.keepaliveagent.config";
     /** JDK 9+: the one class that defines the agent's module, in a class loader of its own used once. */
@@ -50,16 +50,10 @@ public final class Layout {
     private Layout() {
     }
 
-    /** The jar entry of a hidden class, e.g. "keepalive-agent/io/github/keepaliveagent/core/Agent.classdata". */
-    public static String entry(String className) {
-        return HIDDEN + className.replace('.', '/') + SUFFIX;
-    }
-
-    /** The entry that holds a hidden class with others ({@link #CLASSES}, {@link #SETTINGS}), or null. */
+    /** The entry that holds a hidden class with others: {@link #CLASSES}, {@link #SETTINGS} or {@link #EXTRAS}. */
     public static String setOf(String className) {
-        if (className.startsWith("io.github.keepaliveagent.shaded.tinylog.")
-                || className.startsWith("io.github.keepaliveagent.shaded.bytebuddy.agent.")) {
-            return null;
+        if (className.startsWith("io.github.keepaliveagent.shaded.")) {
+            return EXTRAS;
         }
         return className.startsWith(SETTINGS_PACKAGE + ".") ? SETTINGS : CLASSES;
     }

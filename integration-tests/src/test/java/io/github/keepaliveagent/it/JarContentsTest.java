@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The jar's layout (launcher/Layout): the launcher is the only package a class loader finds on the class
  * path; the agent proper and its relocated libraries are stored where no class path looks, in sets read at
- * once or one entry per class; nothing could clash with an application's own classes or services; every
+ * once; nothing could clash with an application's own classes or services; every
  * class runs on JDK 8 but the few compiled for JDK 9, which only JDK 9+ loads.
  */
 class JarContentsTest {
@@ -38,9 +38,8 @@ class JarContentsTest {
                 String name = entries.nextElement().getName();
                 boolean launcher = name.startsWith("io/github/keepaliveagent/launcher/") || name.equals("io/")
                         || name.equals("io/github/") || name.equals("io/github/keepaliveagent/");
-                boolean hidden = name.startsWith("keepalive-agent/io/github/keepaliveagent/") && name.endsWith(".classdata")
-                        || name.equals("keepalive-agent/classes") || name.equals("keepalive-agent/settings")
-                        || name.equals("keepalive-agent/packages");
+                boolean hidden = name.equals("keepalive-agent/classes") || name.equals("keepalive-agent/settings")
+                        || name.equals("keepalive-agent/extras") || name.equals("keepalive-agent/packages");
                 boolean meta = name.equals("META-INF/") || name.equals("META-INF/MANIFEST.MF");
                 if (!(launcher || hidden || meta) || name.endsWith(".dll") || name.contains("module-info")) {
                     foreign.add(name);
@@ -94,10 +93,8 @@ class JarContentsTest {
                 String name = entry.getName();
                 if (name.endsWith(".class")) {
                     classes.put(name.substring(0, name.length() - 6).replace('/', '.'), bytes(jar, entry));
-                } else if (name.endsWith(".classdata")) {
-                    classes.put(name.substring("keepalive-agent/".length(), name.length() - ".classdata".length())
-                            .replace('/', '.'), bytes(jar, entry));
-                } else if (name.equals("keepalive-agent/classes") || name.equals("keepalive-agent/settings")) {
+                } else if (name.equals("keepalive-agent/classes") || name.equals("keepalive-agent/settings")
+                        || name.equals("keepalive-agent/extras")) {
                     byte[] set = bytes(jar, entry);
                     DataInputStream index = new DataInputStream(new java.io.ByteArrayInputStream(set));
                     for (int i = index.readInt(); i > 0; i--) {
