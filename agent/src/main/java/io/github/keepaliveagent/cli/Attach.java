@@ -53,6 +53,12 @@ final class Attach {
             out.println("keepalive-agent: attached to process " + pid);
             if (outcome[0] == null) {
                 out.println("  (no outcome was published: the agent failed early; see the target's stderr)");
+                if (outcome[2] != null && !outcome[2].equals("allow") && !outcome[2].equals("disallow")) {
+                    out.println("  process " + pid + " runs under a SecurityManager (java.security.manager="
+                            + Settings.quote(outcome[2]) + "): its policy must grant the agent's jar the permissions"
+                            + " its launcher needs: grant codeBase \"" + jar.toURI() + "\" { permission"
+                            + " java.security.AllPermission; };");
+                }
                 return ExitCode.FAILED;
             }
             for (String line : outcome[1].split("\n")) {
@@ -168,7 +174,10 @@ final class Attach {
      * connection, from the target's agent properties: no file in a directory the target's owner controls,
      * nothing that can block either side.
      */
-    /** {state, text} of the outcome the agent published, each null when it published none. */
+    /**
+     * {state, text} of the outcome the agent published, each null when it published none, and the target's
+     * java.security.manager property (a SecurityManager given on its command line), or null.
+     */
     private static String[] loadAndReadBack(File jar, String pid, String agentArgs, String attachId)
             throws Throwable {
         Class<?> vmType = ByteBuddyAgent.AttachmentProvider.DEFAULT.attempt().getVirtualMachineType();
@@ -177,7 +186,10 @@ final class Attach {
             invoke(vmType.getMethod("loadAgent", String.class, String.class), vm, jar.getAbsolutePath(), agentArgs);
             Properties properties = (Properties) invoke(vmType.getMethod("getAgentProperties"), vm);
             String key = Agent.PROPERTY_OUTCOME + "." + attachId;
-            return new String[] {properties.getProperty(key + Agent.STATE), properties.getProperty(key)};
+            String state = properties.getProperty(key + Agent.STATE);
+            String manager = state != null ? null : ((Properties) invoke(vmType.getMethod("getSystemProperties"), vm))
+                    .getProperty("java.security.manager");
+            return new String[] {state, properties.getProperty(key), manager};
         } finally {
             invoke(vmType.getMethod("detach"), vm);
         }

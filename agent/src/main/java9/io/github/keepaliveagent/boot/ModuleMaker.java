@@ -28,7 +28,10 @@ public final class ModuleMaker implements BiFunction<ClassLoader, Set<String>, M
     public Module apply(ClassLoader loader, Set<String> packages) {
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).exports(EXPORTED).packages(packages).build();
         Module agent = Modules.defineModule(loader, descriptor, null);
-        Modules.addExports(agent, EXPORTED); // a module outside any layer gets its descriptor's exports only so
+        // A module outside any layer gets none of its descriptor's exports: the entry package to the launcher's
+        // module (the application loader's unnamed one, where the launcher is) alone. (JDK 11 has no
+        // Modules.addExports(module, package) for an unqualified export.)
+        Modules.addExports(agent, EXPORTED, ClassLoader.getSystemClassLoader().getUnnamedModule());
         Module javaBase = Object.class.getModule();
         Modules.addReads(agent, javaBase);
         Modules.addReads(agent, Instrumentation.class.getModule());
