@@ -7,6 +7,7 @@ import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,17 +30,20 @@ final class LazyInstall implements ClassFileTransformer, Runnable {
 
     /**
      * The classes the agent hooks (hook/SocketHook, the one table; a unit test keeps this list equal to it):
-     * JDK classes by their exact name in the bootstrap loader...
+     * JDK classes by their exact name in the bootstrap loader... Unmodifiable: the launcher's classes are
+     * on the application's class path, and nothing there may be state the application can change.
      */
-    static final Set<String> JDK_CLASSES = new HashSet<>(Arrays.asList("java/net/Socket", "java/net/ServerSocket",
+    static final Set<String> JDK_CLASSES = Collections.unmodifiableSet(new HashSet<>(Arrays.asList(
+            "java/net/Socket", "java/net/ServerSocket",
             "sun/nio/ch/SocketChannelImpl", "sun/nio/ch/ServerSocketChannelImpl",
             "sun/nio/ch/AsynchronousSocketChannelImpl", "sun/nio/ch/AsynchronousServerSocketChannelImpl",
             "sun/nio/ch/UnixAsynchronousSocketChannelImpl",
-            "sun/nio/ch/UnixAsynchronousServerSocketChannelImpl", "sun/nio/ch/WindowsAsynchronousSocketChannelImpl"));
+            "sun/nio/ch/UnixAsynchronousServerSocketChannelImpl", "sun/nio/ch/WindowsAsynchronousSocketChannelImpl")));
     /** ...and Netty's native sockets in any loader by the tail of their name (relocated copies too). */
-    static final List<String> LIBRARY_TAILS = Arrays.asList("/channel/unix/Socket", "/channel/epoll/LinuxSocket",
+    static final List<String> LIBRARY_TAILS = Collections.unmodifiableList(Arrays.asList(
+            "/channel/unix/Socket", "/channel/epoll/LinuxSocket",
             "/channel/uring/LinuxSocket", "/channel/uring/AbstractIoUringChannel",
-            "/channel/uring/IoUringServerSocketChannel");
+            "/channel/uring/IoUringServerSocketChannel"));
 
     private final Instrumentation inst;
     private final AgentJar jar;
