@@ -3,7 +3,7 @@ package io.github.keepaliveagent.boot;
 import java.lang.instrument.Instrumentation;
 import java.lang.module.ModuleDescriptor;
 import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import jdk.internal.module.Modules;
 
@@ -18,20 +18,26 @@ import jdk.internal.module.Modules;
  * (Configuration.resolve, ModuleLayer.defineModules) cost 11-30 ms of start-up here, for one module that
  * needs no resolution; this costs under 2 ms.
  */
-public final class ModuleMaker implements BiFunction<ClassLoader, Set<String>, Module> {
+public final class ModuleMaker implements Function<Object[], Module> {
 
     /** The module's name and the one package it exports (the entry points, which need an Instrumentation). */
     private static final String NAME = "io.github.keepaliveagent";
     private static final String EXPORTED = "io.github.keepaliveagent.entry";
 
+    /** {loader, its packages (a Set of names), the launcher's module}: the agent's module, made. */
     @Override
-    public Module apply(ClassLoader loader, Set<String> packages) {
+    @SuppressWarnings("unchecked")
+    public Module apply(Object[] in) {
+        ClassLoader loader = (ClassLoader) in[0];
+        Set<String> packages = (Set<String>) in[1];
+        Module launcher = (Module) in[2];
         ModuleDescriptor descriptor = ModuleDescriptor.newModule(NAME).exports(EXPORTED).packages(packages).build();
         Module agent = Modules.defineModule(loader, descriptor, null);
         // A module outside any layer gets none of its descriptor's exports: the entry package to the launcher's
         // module (the application loader's unnamed one, where the launcher is) alone. (JDK 11 has no
-        // Modules.addExports(module, package) for an unqualified export.)
-        Modules.addExports(agent, EXPORTED, ClassLoader.getSystemClassLoader().getUnnamedModule());
+        // Modules.addExports(module, package) for an unqualified export. The launcher's module is handed in:
+        // ClassLoader.getSystemClassLoader() would ask a SecurityManager, with the program's code on the stack.)
+        Modules.addExports(agent, EXPORTED, launcher);
         Module javaBase = Object.class.getModule();
         Modules.addReads(agent, javaBase);
         Modules.addReads(agent, Instrumentation.class.getModule());

@@ -3,8 +3,8 @@ package io.github.keepaliveagent.launcher;
 import java.lang.instrument.Instrumentation;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * JDK 9+: makes the agent proper the named module {@value Layout#MODULE} of the launcher's loader, which
@@ -41,8 +41,7 @@ final class AgentModule implements Consumer<Object[]> {
         inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.module", Set.of(maker.getModule())),
                 Map.of(), Set.of(), Map.of());
         @SuppressWarnings("unchecked")
-        BiFunction<ClassLoader, Set<String>, Module> make =
-                (BiFunction<ClassLoader, Set<String>, Module>) maker.getConstructor().newInstance();
-        make.apply(agentLoader, jar.modulePackages());
+        Function<Object[], Module> make = (Function<Object[], Module>) maker.getConstructor().newInstance();
+        make.apply(new Object[] {agentLoader, jar.modulePackages(), AgentModule.class.getModule()});
     }
 }
