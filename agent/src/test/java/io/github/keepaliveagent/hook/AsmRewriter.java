@@ -22,24 +22,13 @@ public final class AsmRewriter {
     private AsmRewriter() {
     }
 
-    /** The result of instrumenting one class: new bytes and how many calls each hook inserted. */
-    public static final class Result {
-        public final byte[] bytes;
-        public final int[] insertions;
-
-        Result(byte[] bytes, int[] insertions) {
-            this.bytes = bytes;
-            this.insertions = insertions;
-        }
-    }
-
     /** Applies one hook alone (tests). */
-    public static Result rewrite(byte[] classFile, SocketHook hook) {
+    public static Rewriter.Result rewrite(byte[] classFile, SocketHook hook) {
         return rewrite(classFile, Collections.singletonList(hook));
     }
 
     /** Applies all the hooks of one class in a single pass; insertions are counted per hook, in order. */
-    public static Result rewrite(byte[] classFile, List<SocketHook> hooks) {
+    public static Rewriter.Result rewrite(byte[] classFile, List<SocketHook> hooks) {
         int version = ((classFile[6] & 0xff) << 8) | (classFile[7] & 0xff);
         byte[] input = classFile;
         if (version > NEWEST_READABLE) {
@@ -76,7 +65,7 @@ public final class AsmRewriter {
         if (version > NEWEST_READABLE) {
             setVersion(output, version);
         }
-        return new Result(output, insertions);
+        return new Rewriter.Result(output, insertions);
     }
 
     private static void setVersion(byte[] classFile, int version) {

@@ -174,7 +174,7 @@ class RewriterTest {
         for (java.nio.file.Path path : classes) {
             byte[] bytes = java.nio.file.Files.readAllBytes(path);
             Rewriter.Result ours = Rewriter.rewrite(bytes, SocketHook.SOCKET_CHANNEL);
-            AsmRewriter.Result asm = AsmRewriter.rewrite(bytes, SocketHook.SOCKET_CHANNEL);
+            Rewriter.Result asm = AsmRewriter.rewrite(bytes, SocketHook.SOCKET_CHANNEL);
             assertEquals(asm.insertions[0], ours.insertions[0], path.toString());
             if (ours.insertions[0] > 0) {
                 assertEquals(text(asm.bytes), text(ours.bytes), path.toString());
@@ -187,7 +187,7 @@ class RewriterTest {
     private static Rewriter.Result sameAsAsm(String internalName, List<SocketHook> hooks) throws IOException {
         byte[] bytes = classFile(internalName);
         Rewriter.Result ours = Rewriter.rewrite(bytes, hooks);
-        AsmRewriter.Result asm = AsmRewriter.rewrite(bytes, hooks);
+        Rewriter.Result asm = AsmRewriter.rewrite(bytes, hooks);
         assertEquals(Arrays.toString(asm.insertions), Arrays.toString(ours.insertions), internalName);
         assertEquals(text(asm.bytes), text(ours.bytes), internalName);
         verify(ours.bytes);

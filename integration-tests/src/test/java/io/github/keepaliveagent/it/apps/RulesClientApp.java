@@ -1,8 +1,6 @@
 package io.github.keepaliveagent.it.apps;
 
-import java.io.BufferedReader;
 import java.io.Closeable;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketAddress;
@@ -10,7 +8,6 @@ import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -97,20 +94,7 @@ public final class RulesClientApp {
         }
         System.out.println("ready pid=" + ProcessHandle.current().pid() + " connections=" + open.size());
         System.out.flush();
-        Thread deadline = new Thread(() -> {
-            try {
-                Thread.sleep(300_000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.exit(3);
-        });
-        deadline.setDaemon(true);
-        deadline.start();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        while (in.readLine() != null) {
-            // held until stdin closes
-        }
+        HeldOpen.untilStdinCloses(300);
         for (Closeable closeable : open) {
             closeable.close();
         }

@@ -1,7 +1,5 @@
 package io.github.keepaliveagent.it.apps;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -9,7 +7,6 @@ import java.nio.channels.AsynchronousServerSocketChannel;
 import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -67,20 +64,7 @@ public final class RulesServerApp {
         }
         System.out.println("ready pid=" + ProcessHandle.current().pid());
         System.out.flush();
-        Thread deadline = new Thread(() -> {
-            try {
-                Thread.sleep(300_000);
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.exit(3);
-        });
-        deadline.setDaemon(true);
-        deadline.start();
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        while (in.readLine() != null) {
-            // held until stdin closes
-        }
+        HeldOpen.untilStdinCloses(300);
         System.exit(0);
     }
 

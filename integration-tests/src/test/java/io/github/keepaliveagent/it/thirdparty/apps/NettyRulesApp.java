@@ -1,10 +1,8 @@
 package io.github.keepaliveagent.it.thirdparty.apps;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 
+import io.github.keepaliveagent.it.apps.HeldOpen;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -74,20 +72,7 @@ public final class NettyRulesApp {
             }
             System.out.println("ready pid=" + ProcessHandle.current().pid());
             System.out.flush();
-            Thread deadline = new Thread(() -> {
-                try {
-                    Thread.sleep(300_000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-                System.exit(3);
-            });
-            deadline.setDaemon(true);
-            deadline.start();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            while (in.readLine() != null) {
-                // held until stdin closes
-            }
+            HeldOpen.untilStdinCloses(300);
         } finally {
             group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
         }
