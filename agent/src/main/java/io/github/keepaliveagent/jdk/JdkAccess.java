@@ -1,9 +1,12 @@
 package io.github.keepaliveagent.jdk;
 
 /**
- * Everything the agent needs from the JDK that differs between JDK 8 and JDK 9+ (modules). The JDK 9+
- * side is compiled separately, against the real module API, because reflection is slow at start-up
- * on recent JDKs (each first Method.invoke spins method handles: ~35 ms for these calls on JDK 25).
+ * Everything the agent needs from the JDK that differs between JDK 8 and JDK 9+ (modules); the JDK 9+ side
+ * is compiled separately, against the real module API. How the private fields and natives are reached
+ * differs too, for start-up's sake: by reflection up to JDK 17, where it is the cheaper way for a handful of
+ * calls; by method handles and VarHandles from JDK 18, where reflection is itself built on method handles
+ * (JEP 416) and each first Method.invoke or Field.get spins classes of its own (measured on JDK 25: several
+ * ms per first call, against one handle's cost).
  */
 public interface JdkAccess {
 
