@@ -1,7 +1,6 @@
 package java.net;
 
 import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
@@ -26,9 +25,7 @@ public final class KeepAliveAgentDispatcher {
     public static final int LISTENER = 1;
     /** A TCP stream socket created in native code (Netty's epoll, io_uring, kqueue), as an Integer descriptor. */
     public static final int NATIVE_SOCKET = 2;
-    /** The program's "keepalive off" (or, with force=all, its own value) was overridden on this socket. */
-    public static final int OVERRIDDEN = 3;
-    /** With connection rules: a listening socket was bound (a JDK one) or listens (Netty's, an Integer descriptor). */
+    /** A listening socket was bound (a JDK one) or listens (Netty's, an Integer descriptor): for connection rules. */
     public static final int LISTENER_BOUND = 4;
     public static final int NATIVE_LISTENING = 5;
 
@@ -37,17 +34,15 @@ public final class KeepAliveAgentDispatcher {
      * that the agent's module alone has (the agent sets {@link #options} first).
      */
     private static volatile ObjIntConsumer<Object> sockets;
-    /** Given an option's name and the program's value, returns the value that applies. */
-    private static volatile BiFunction<String, Object, Object> options;
+    /** {socket, option name, the program's value} -> the value that applies: the filter of a program's own values. */
+    private static volatile Function<Object[], Object> options;
 
     /*
-     * Connection rules: set only when the agent has some (its socket hook then also supplies them), null
-     * otherwise, and then every rule hook below returns at once.
+     * Connection rules: set only when the agent has some, null otherwise, and then the connect and accept
+     * hooks below return at once (a bound listener goes to the socket hook, which returns at once too).
      */
     /** (socket or Integer descriptor, remote SocketAddress), before a connection is established. */
     private static volatile BiConsumer<Object, Object> connects;
-    /** {socket, option name, program's value} -> the value that applies: the filter, per socket. */
-    private static volatile Function<Object[], Object> socketOptions;
     /** A connection Netty accepted, as its descriptor: only when a rule names inbound remote addresses. */
     private static volatile IntConsumer nativeAccepts;
 
@@ -113,14 +108,12 @@ public final class KeepAliveAgentDispatcher {
 
     /** After a JDK listening socket or server channel was bound: a rule may name its local port. */
     public static void listenerBound(Object listener) {
-        if (socketOptions != null) {
-            dispatch(listener, LISTENER_BOUND);
-        }
+        dispatch(listener, LISTENER_BOUND);
     }
 
     /** After a socket created in native code (Netty's, its descriptor) started listening. */
     public static void nativeListening(int fd) {
-        if (socketOptions != null && fd >= 0) {
+        if (fd >= 0) {
             dispatch(Integer.valueOf(fd), NATIVE_LISTENING);
         }
     }
@@ -175,19 +168,13 @@ public final class KeepAliveAgentDispatcher {
     }
 
     private static Object filter(Object socket, String option, Object value) {
-        BiFunction<String, Object, Object> current = options;
+        Function<Object[], Object> current = options;
         if (current == null || option == null) {
             return value;
         }
         try {
-            Function<Object[], Object> perSocket = socketOptions;
-            Object result = perSocket != null ? perSocket.apply(new Object[] {socket, option, value})
-                    : current.apply(option, value);
-            if (result == null || result.equals(value)) {
-                return value;
-            }
-            dispatch(socket, OVERRIDDEN);
-            return result;
+            Object result = current.apply(new Object[] {socket, option, value});
+            return result == null ? value : result;
         } catch (Throwable ignored) {
             return value; // the host program comes first
         }

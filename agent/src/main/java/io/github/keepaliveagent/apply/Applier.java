@@ -10,7 +10,7 @@ import java.security.PrivilegedExceptionAction;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.ObjIntConsumer;
 
 import io.github.keepaliveagent.config.Option;
@@ -24,7 +24,7 @@ import io.github.keepaliveagent.log.Log;
 
 /**
  * The one place that decides what a socket gets. The dispatcher hands it each new socket (as an
- * {@link ObjIntConsumer}) and asks it, as a filter ({@link BiFunction}), what becomes of a value the
+ * {@link ObjIntConsumer}) and asks it, as a filter ({@link Function}), what becomes of a value the
  * program sets itself. Never throws: a socket that can't take an option is left as it is.
  *
  * <p>On Linux the options are set with setsockopt on the socket's descriptor (the JDK's own native),
@@ -34,7 +34,7 @@ import io.github.keepaliveagent.log.Log;
  * connection costs one getsockopt: it is configured itself only when it did not inherit keepalive (a
  * listener opened before attach).
  */
-public final class Applier implements ObjIntConsumer<Object>, BiFunction<String, Object, Object> {
+public final class Applier implements ObjIntConsumer<Object>, Function<Object[], Object> {
 
     private final Settings settings;
     private final String description;
@@ -155,13 +155,13 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         }
         try {
             if (System.getSecurityManager() == null) {
-                apply(socket, kind);
+                created(socket, kind);
             } else {
                 // The program's frames are on the stack: the agent works with its own permissions.
                 Privileged.call(new PrivilegedExceptionAction<Void>() {
                     @Override
                     public Void run() throws Exception {
-                        apply(socket, kind);
+                        created(socket, kind);
                         return null;
                     }
                 });
@@ -192,14 +192,9 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         return firstFailure;
     }
 
-    private void apply(Object socket, int kind) throws Exception {
+    /** A socket came into being (or, for connection rules, a listener was bound): what it gets. */
+    private void created(Object socket, int kind) throws Exception {
         switch (kind) {
-            case Dispatcher.OVERRIDDEN:
-                if (Log.debugEnabled()) {
-                    Log.debug("{}: the program switched keepalive off or set its own value; the agent's stays"
-                            + " (force={})", Log.name(socket), settings.force().name().toLowerCase(java.util.Locale.ROOT));
-                }
-                return;
             case Dispatcher.LISTENER:
                 if (natives != null && isTcp(socket) && configure(descriptors.of(socket))) {
                     debug("listening socket", socket, " (the connections it accepts inherit)");
@@ -250,9 +245,24 @@ public final class Applier implements ObjIntConsumer<Object>, BiFunction<String,
         }
     }
 
-    /** The dispatcher's filter: what becomes of a value the program sets itself ("SO_KEEPALIVE", false). */
+    /**
+     * The dispatcher's filter: {@code {socket, option name, the program's value}} -> the value the program's
+     * call goes on with (per socket when there are connection rules); says so at debug level when it differs.
+     */
     @Override
-    public Object apply(String option, Object value) {
+    public Object apply(Object[] call) {
+        Object socket = call[0];
+        Object value = call[2];
+        Object result = rules != null ? rules.valueFor(socket, (String) call[1], value) : valueFor((String) call[1], value);
+        if (result != null && !result.equals(value) && Log.debugEnabled()) {
+            Log.debug("{}: the program switched keepalive off or set its own value; the agent's stays (force={})",
+                    Log.name(socket), settings.force().name().toLowerCase(java.util.Locale.ROOT));
+        }
+        return result;
+    }
+
+    /** What becomes of a value the program sets itself ("SO_KEEPALIVE", false), without connection rules. */
+    Object valueFor(String option, Object value) {
         Settings.Force force = settings.force();
         if (force == Settings.Force.OFF) {
             return value;

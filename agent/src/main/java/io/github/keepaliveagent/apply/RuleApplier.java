@@ -46,7 +46,7 @@ import io.github.keepaliveagent.log.Log;
  * stays: a value is switched only where the socket still has what the agent gave it (one getsockopt).
  * Linux only (the native path).
  */
-final class RuleApplier implements BiConsumer<Object, Object>, Function<Object[], Object>, IntConsumer {
+final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
 
     private final Applier applier;
     private final Rules rules;
@@ -85,11 +85,11 @@ final class RuleApplier implements BiConsumer<Object, Object>, Function<Object[]
 
     /**
      * What the dispatcher is handed: connect events (null when no rule can match an outbound connection: the
-     * connect hooks then return at once), the per-socket filter, and Netty's accepted descriptors (null unless
-     * a rule names the remote address of inbound connections).
+     * connect hooks then return at once) and Netty's accepted descriptors (null unless a rule names the remote
+     * address of inbound connections).
      */
     Object[] hooks() {
-        return new Object[] {rules.outbound() ? this : null, this, rules.inboundByAddress() ? this : null};
+        return new Object[] {rules.outbound() ? this : null, rules.inboundByAddress() ? this : null};
     }
 
     Rules rules() {
@@ -302,21 +302,16 @@ final class RuleApplier implements BiConsumer<Object, Object>, Function<Object[]
     // ------------------------------------------------------------------------------------------ the filter
 
     /**
-     * The dispatcher's filter with rules: {@code {socket, option name, the program's value}} -> the value the
-     * program's call goes on with. As without rules, except that a program's "keepalive off" passes on a
+     * The filter with rules (the applier asks): the value the program's call goes on with. As without rules, except that a program's "keepalive off" passes on a
      * connected socket whose keepalive is off in the kernel (a rule left it alone, or no hook configured it
      * yet: then the scan gives it its rule's values), and that force=all keeps the values this socket was given.
      */
-    @Override
-    public Object apply(Object[] call) {
-        Object socket = call[0];
-        String option = (String) call[1];
-        Object value = call[2];
+    Object valueFor(Object socket, String option, Object value) {
         try {
             return filter(socket, option, value);
         } catch (Throwable t) {
             Log.debug(t, "the rules' filter failed for {}: the agent's rule without them applies", Log.name(socket));
-            return applier.apply(option, value);
+            return applier.valueFor(option, value);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.github.keepaliveagent.jdk;
 
 import java.util.function.BiConsumer;
-import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
@@ -20,8 +19,7 @@ public final class Dispatcher {
     public static final int SOCKET = 0;
     public static final int LISTENER = 1;
     public static final int NATIVE_SOCKET = 2;
-    public static final int OVERRIDDEN = 3;
-    /** With connection rules only: a listening socket was bound (JDK) or listens (Netty's descriptor). */
+    /** For connection rules: a listening socket was bound (JDK) or listens (Netty's descriptor). */
     public static final int LISTENER_BOUND = 4;
     public static final int NATIVE_LISTENING = 5;
 
@@ -29,17 +27,15 @@ public final class Dispatcher {
     /** The dispatcher's private hooks: what a new socket goes to, and the filter of a program's own values. */
     private final JdkAccess.StaticField sockets;
     private final JdkAccess.StaticField options;
-    /** With connection rules only (else null): connects, the per-socket filter, Netty's accepts. */
+    /** With connection rules only (else null): connects, Netty's accepts. */
     private final JdkAccess.StaticField connects;
-    private final JdkAccess.StaticField socketOptions;
     private final JdkAccess.StaticField nativeAccepts;
 
     private Dispatcher(Class<?> type, JdkAccess jdk) throws ReflectiveOperationException {
         this.jdk = jdk;
         this.sockets = jdk.staticField(type, "sockets", ObjIntConsumer.class);
-        this.options = jdk.staticField(type, "options", BiFunction.class);
+        this.options = jdk.staticField(type, "options", Function.class);
         this.connects = jdk.staticField(type, "connects", BiConsumer.class);
-        this.socketOptions = jdk.staticField(type, "socketOptions", Function.class);
         this.nativeAccepts = jdk.staticField(type, "nativeAccepts", IntConsumer.class);
     }
 
@@ -54,15 +50,14 @@ public final class Dispatcher {
     }
 
     /**
-     * Hands the dispatcher the agent's hooks: new sockets, the filter of the program's own option values, and
-     * with connection rules {connects (BiConsumer), the per-socket filter (Function), Netty's accepts
-     * (IntConsumer)}, else null. The socket hook last: a socket handed over next finds the rest in place.
+     * Hands the dispatcher the agent's hooks: new sockets, the filter of the program's own option values
+     * ({socket, option, value} -> value), and with connection rules {connects (BiConsumer) or null, Netty's
+     * accepts (IntConsumer) or null}, else null. The socket hook last: a socket handed over next finds the
+     * rest in place.
      */
-    public void install(ObjIntConsumer<Object> newSockets, BiFunction<String, Object, Object> newOptions,
-            Object[] rules) {
+    public void install(ObjIntConsumer<Object> newSockets, Function<Object[], Object> newOptions, Object[] rules) {
         connects.set(rules == null ? null : rules[0]);
-        socketOptions.set(rules == null ? null : rules[1]);
-        nativeAccepts.set(rules == null ? null : rules[2]);
+        nativeAccepts.set(rules == null ? null : rules[1]);
         options.set(newOptions);
         sockets.set(newSockets);
     }

@@ -165,20 +165,23 @@ class ApplierTest {
     @Test
     void theFilterKeepsKeepaliveOnAndLetsTheProgramsOwnValuesWinByDefault() {
         Applier byDefault = applier("idle=60", NATIVES);
-        assertEquals(Boolean.TRUE, byDefault.apply("SO_KEEPALIVE", Boolean.FALSE));
-        assertEquals(Boolean.TRUE, byDefault.apply("SO_KEEPALIVE", Boolean.TRUE));
-        assertEquals(33, byDefault.apply("TCP_KEEPIDLE", 33));
-        assertEquals(4096, byDefault.apply("SO_RCVBUF", 4096));
+        assertEquals(Boolean.TRUE, byDefault.valueFor("SO_KEEPALIVE", Boolean.FALSE));
+        assertEquals(Boolean.TRUE, byDefault.valueFor("SO_KEEPALIVE", Boolean.TRUE));
+        assertEquals(33, byDefault.valueFor("TCP_KEEPIDLE", 33));
+        assertEquals(4096, byDefault.valueFor("SO_RCVBUF", 4096));
+        // What the dispatcher calls: {socket, option, value}; a socket it cannot name is no reason to fail.
+        assertEquals(Boolean.TRUE, byDefault.apply(new Object[] {null, "SO_KEEPALIVE", Boolean.FALSE}));
+        assertEquals(33, byDefault.apply(new Object[] {new Object(), "TCP_KEEPIDLE", 33}));
 
         Applier all = applier("idle=60,interval=1,user_timeout=120000,force=all", NATIVES);
-        assertEquals(Boolean.TRUE, all.apply("SO_KEEPALIVE", Boolean.FALSE));
-        assertEquals(60, all.apply("TCP_KEEPIDLE", 33));
-        assertEquals(120000, all.apply("TCP_USER_TIMEOUT", 5));
-        assertEquals(7, all.apply("TCP_KEEPCOUNT", 7), "not configured: the program's value stays");
+        assertEquals(Boolean.TRUE, all.valueFor("SO_KEEPALIVE", Boolean.FALSE));
+        assertEquals(60, all.valueFor("TCP_KEEPIDLE", 33));
+        assertEquals(120000, all.valueFor("TCP_USER_TIMEOUT", 5));
+        assertEquals(7, all.valueFor("TCP_KEEPCOUNT", 7), "not configured: the program's value stays");
 
         Applier libkeepalive = applier("idle=60,force=off", NATIVES);
-        assertEquals(Boolean.FALSE, libkeepalive.apply("SO_KEEPALIVE", Boolean.FALSE));
-        assertEquals(33, libkeepalive.apply("TCP_KEEPIDLE", 33));
+        assertEquals(Boolean.FALSE, libkeepalive.valueFor("SO_KEEPALIVE", Boolean.FALSE));
+        assertEquals(33, libkeepalive.valueFor("TCP_KEEPIDLE", 33));
     }
 
     @Test

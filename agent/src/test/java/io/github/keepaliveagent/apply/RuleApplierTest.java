@@ -65,7 +65,7 @@ class RuleApplierTest {
 
     @SuppressWarnings("unchecked")
     private static Object filter(Applier applier, Object socket, String option, Object value) {
-        return ((Function<Object[], Object>) applier.ruleHooks()[1]).apply(new Object[] {socket, option, value});
+        return applier.apply(new Object[] {socket, option, value});
     }
 
     /** A client Socket as the hooks see it: configured at creation, then its connect goes through the rules. */
@@ -81,7 +81,7 @@ class RuleApplierTest {
     void withoutRulesTheDispatcherGetsNoRuleHookAtAll() {
         assertNull(applier("idle=60").ruleHooks());
         assertNull(applier("rules=dir=in+port=80+idle=5").ruleHooks()[0], "no outbound rule: connect returns at once");
-        assertNull(applier("rules=dir=out+idle=5").ruleHooks()[2], "no inbound address rule: no look at accept");
+        assertNull(applier("rules=dir=out+idle=5").ruleHooks()[1], "no inbound address rule: no look at accept");
     }
 
     @Test
@@ -183,7 +183,7 @@ class RuleApplierTest {
     void anInboundRuleByRemoteAddressIsAppliedAtAccept() throws Exception {
         Applier applier = applier("idle=60,rules=dir=in+addr=127.0.0.1+idle=24;dir=in+addr=::1+idle=25");
         applier.listenersConfigured();
-        assertNotNull(applier.ruleHooks()[2], "Netty's accepted descriptors are looked at too");
+        assertNotNull(applier.ruleHooks()[1], "Netty's accepted descriptors are looked at too");
         try (ServerSocket server = new ServerSocket()) {
             applier.accept(impl(server), Dispatcher.LISTENER);
             server.bind(new InetSocketAddress(LOOPBACK, 0));
@@ -205,7 +205,7 @@ class RuleApplierTest {
             connects(applier).accept(fdNumber(client), server.getLocalAddress()); // as unix.Socket.connect's
             client.connect(server.getLocalAddress());
             try (SocketChannel accepted = server.accept()) {
-                ((java.util.function.IntConsumer) applier.ruleHooks()[2]).accept(fdNumber(accepted)); // unix.Socket.accept's
+                ((java.util.function.IntConsumer) applier.ruleHooks()[1]).accept(fdNumber(accepted)); // unix.Socket.accept's
                 assertEquals(26, (int) client.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
                 assertEquals(27, (int) accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
             }

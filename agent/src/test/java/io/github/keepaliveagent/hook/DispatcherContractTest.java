@@ -28,6 +28,7 @@ class DispatcherContractTest {
     void everyCallTheHooksInsertExistsInTheDispatcherAsAPublicStaticMethod() throws IOException {
         Map<String, Integer> methods = new HashMap<>();
         Map<String, Object> constants = new HashMap<>();
+        Map<String, String> hooks = new HashMap<>();
         new ClassReader(Files.readAllBytes(Paths.get("target/classes/java/net/KeepAliveAgentDispatcher.class")))
                 .accept(new ClassVisitor(Opcodes.ASM9) {
                     @Override
@@ -40,6 +41,9 @@ class DispatcherContractTest {
                     @Override
                     public FieldVisitor visitField(int access, String name, String desc, String signature,
                             Object value) {
+                        if (value == null) {
+                            hooks.put(name, access + " " + desc);
+                        }
                         if (value != null) {
                             constants.put(name, value);
                         }
@@ -53,9 +57,15 @@ class DispatcherContractTest {
                     dispatch + " must be public static: it is called from every module and class loader");
         }
         assertEquals(Map.of("SOCKET", Dispatcher.SOCKET, "LISTENER", Dispatcher.LISTENER, "NATIVE_SOCKET",
-                Dispatcher.NATIVE_SOCKET, "OVERRIDDEN", Dispatcher.OVERRIDDEN, "LISTENER_BOUND",
+                Dispatcher.NATIVE_SOCKET, "LISTENER_BOUND",
                 Dispatcher.LISTENER_BOUND, "NATIVE_LISTENING", Dispatcher.NATIVE_LISTENING), constants,
                 "the kinds the dispatcher hands over, as the agent reads them");
+        // The agent's hooks, set through jdk/Dispatcher: private (no one else may replace them), volatile, JDK types.
+        String hidden = (Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_VOLATILE) + " ";
+        assertEquals(Map.of("sockets", hidden + "Ljava/util/function/ObjIntConsumer;",
+                "options", hidden + "Ljava/util/function/Function;",
+                "connects", hidden + "Ljava/util/function/BiConsumer;",
+                "nativeAccepts", hidden + "Ljava/util/function/IntConsumer;"), hooks);
         assertEquals(Rewriter.DISPATCHER, Dispatcher.INTERNAL_NAME);
         assertEquals(Dispatcher.NAME.replace('.', '/'), Dispatcher.INTERNAL_NAME);
     }
