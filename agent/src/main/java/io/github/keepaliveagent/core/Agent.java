@@ -49,11 +49,11 @@ public final class Agent {
     public static ClassFileTransformer install(Settings settings, Instrumentation inst, byte[] dispatcherClass,
             boolean atFirstClass) {
         Log.setLevel(settings.logLevel());
-        if (System.getSecurityManager() == null) {
+        if (System.getSecurityManager() == null) { // the common case: no action class to load
             try {
                 return installNow(settings, dispatcherClass, atFirstClass);
             } catch (Throwable t) {
-                Log.error("not installed, the program runs without it: " + t);
+                Log.error(NOT_INSTALLED + t);
                 return null;
             }
         }
@@ -211,10 +211,12 @@ public final class Agent {
         try {
             return Privileged.call(work);
         } catch (Throwable t) {
-            Log.error("not installed, the program runs without it: " + t);
+            Log.error(NOT_INSTALLED + t);
             return null;
         }
     }
+
+    private static final String NOT_INSTALLED = "not installed, the program runs without it: ";
 
     /** Linux: the native path, or null (then the JDK's API applies and what needs the native path is named). */
     private static NativeCalls openNatives(JdkAccess jdk) {
