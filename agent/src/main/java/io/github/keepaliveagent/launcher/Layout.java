@@ -5,8 +5,9 @@ package io.github.keepaliveagent.launcher;
  * where the launcher reads them: one place for the names both use.
  *
  * <p>Only the classes of this package are stored where a class loader looks; the application's class
- * loader, which has the jar on its class path, finds nothing else. Every other class is stored as
- * {@code keepalive-agent/a/b/C.classdata} and defined by the launcher's own loader: the settings parser
+ * loader, which has the jar on its class path, finds nothing else. Every other class is stored in one of
+ * the sets of classes under {@link #HIDDEN} ({@link #SETTINGS}, {@link #CLASSES}, {@link #EXTRAS}), never
+ * as an entry of its own, and defined by the launcher's own loader: the settings parser
  * ({@link #SETTINGS_PACKAGE}) in that loader's unnamed module, at start-up; the rest, once the first
  * socket class loads, in the agent's named module (JDK 9+), whose packages {@link #PACKAGES} lists.
  */
