@@ -131,12 +131,17 @@ public final class Launcher {
         LazyInstall.command(args, ownJar());
     }
 
-    /** The jar this class was loaded from, or null when it was not loaded from a jar (a unit test). */
+    /**
+     * The jar this class was loaded from, or null when it was not loaded from a jar (a unit test). Throws the
+     * SecurityException of a SecurityManager that does not let the jar ask.
+     */
     static File ownJar() {
         try {
             CodeSource source = Launcher.class.getProtectionDomain().getCodeSource();
             File file = source == null ? null : new File(source.getLocation().toURI());
             return file != null && file.isFile() ? file : null;
+        } catch (SecurityException e) {
+            throw e; // a SecurityManager that does not grant the jar: told as such (privileged), not as "no jar"
         } catch (Exception | LinkageError e) {
             return null;
         }
