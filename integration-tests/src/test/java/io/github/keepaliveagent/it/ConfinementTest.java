@@ -14,10 +14,12 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import io.github.keepaliveagent.it.apps.ProbeApp;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,6 +49,29 @@ class ConfinementTest {
         assertEquals(plain, probes(result, "before"), result.toString());
         assertTrue(plain.contains("probe before FileDescriptor.fd DENIED"), plain.toString());
         assertTrue(plain.stream().allMatch(l -> l.endsWith(" DENIED")), "every probe is denied: " + plain);
+    }
+
+    /**
+     * The probes can tell: with java.net opened to the application (what the agent must never do), every probe
+     * of the dispatcher's state is allowed; the stack walk meets an agent class to probe; the jar holds the
+     * classes the by-name probes ask for. A probe denied for another reason (a field renamed, a method gone)
+     * fails here, not silently above.
+     */
+    @ParameterizedTest
+    @MethodSource("jdks")
+    void theProbesAreAllowedWhereConfinementIsBroken(String jdk) throws Exception {
+        ForkedJvm opened = new ForkedJvm(jdk).withAgent().jvmArgs("--add-opens", "java.base/java.net=ALL-UNNAMED");
+        ForkedJvm.Result result = opened.run(opened.command(PROBE, CLASSES));
+        List<String> dispatcher = probes(result, "before").stream()
+                .filter(l -> l.startsWith("probe before dispatcher ")).collect(Collectors.toList());
+        assertTrue(!dispatcher.isEmpty() && dispatcher.stream().allMatch(l -> l.endsWith(" ALLOWED")),
+                result.toString());
+        assertTrue(result.out.lines().anyMatch(l -> l.startsWith("walk met io.github.keepaliveagent.")),
+                result.toString());
+        Set<String> hidden = JarContentsTest.classes().keySet();
+        for (String name : List.of(ProbeApp.AGENT, ProbeApp.BYTE_BUDDY_AGENT, ProbeApp.TINYLOG)) {
+            assertTrue(hidden.contains(name), name + " is not in the agent jar");
+        }
     }
 
     @ParameterizedTest

@@ -1,6 +1,7 @@
 package io.github.keepaliveagent.it.apps;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,11 @@ import java.util.concurrent.Callable;
  * to exist, and probes again.
  */
 public final class ProbeApp {
+
+    /** Classes of the agent's jar that the by-name probes look for (ConfinementTest checks the jar has them). */
+    public static final String AGENT = "io.github.keepaliveagent.core.Agent";
+    public static final String BYTE_BUDDY_AGENT = "io.github.keepaliveagent.shaded.bytebuddy.agent.ByteBuddyAgent";
+    public static final String TINYLOG = "io.github.keepaliveagent.shaded.tinylog.writers.ConsoleWriter";
 
     private ProbeApp() {
     }
@@ -36,6 +42,8 @@ public final class ProbeApp {
             throw new IllegalStateException("the program makes no more sockets");
         });
         Thread.sleep(2500);
+        // Not a probe: whether the stack-walk probes below have an agent class to work on (with the agent).
+        System.out.println("walk met " + (walked == null ? "no agent class" : walked.getName()));
         probe("before");
         if (args.length == 2 && "--again".equals(args[0])) {
             System.out.println("ready pid=" + ProcessHandle.current().pid());
@@ -62,28 +70,34 @@ public final class ProbeApp {
                 () -> Class.forName("jdk.internal.misc.Unsafe").getMethod("getUnsafe").invoke(null));
         probes.put("jdk.internal.vm.VMSupport agent properties",
                 () -> Class.forName("jdk.internal.vm.VMSupport").getMethod("getAgentProperties").invoke(null));
-        probes.put("agent class by name", () -> Class.forName("io.github.keepaliveagent.core.Agent"));
+        probes.put("agent class by name", () -> Class.forName(AGENT));
         probes.put("agent launcher's loader",
                 () -> Class.forName("io.github.keepaliveagent.launcher.AgentJar").getMethod("open").invoke(null));
-        probes.put("relocated byte-buddy-agent by name",
-                () -> Class.forName("io.github.keepaliveagent.shaded.bytebuddy.agent.ByteBuddyAgent"));
-        probes.put("relocated tinylog by name",
-                () -> Class.forName("io.github.keepaliveagent.shaded.tinylog.writers.ConsoleWriter"));
-        // The dispatcher is the one visible trace of the agent: its state must stay out of reach.
+        // Hidden in the jar's sets (keepalive-agent/classes, keepalive-agent/extras), which no class path reads.
+        probes.put("relocated byte-buddy-agent by name", () -> Class.forName(BYTE_BUDDY_AGENT));
+        probes.put("relocated tinylog by name", () -> Class.forName(TINYLOG));
+        // The dispatcher is the one visible trace of the agent: its state (static fields the agent sets through
+        // the access to java.net that its module alone has) must stay out of reach, by reflection and lookup.
         probes.put("dispatcher hook read", () -> dispatcherField("sockets").get(null));
         probes.put("dispatcher hook replace", () -> {
             dispatcherField("sockets").set(null, null);
             return null;
         });
-        probes.put("dispatcher private lookup", () -> MethodHandles.privateLookupIn(
-                Class.forName("java.net.KeepAliveAgentDispatcher"), MethodHandles.lookup()));
-        probes.put("dispatcher install", () -> {
-            java.lang.reflect.Method install = Class.forName("java.net.KeepAliveAgentDispatcher")
-                    .getDeclaredMethod("install", java.util.function.ObjIntConsumer.class,
-                            java.util.function.BiFunction.class);
-            install.setAccessible(true);
-            return install;
+        probes.put("dispatcher options read", () -> dispatcherField("options").get(null));
+        probes.put("dispatcher options replace", () -> {
+            Field options = dispatcherField("options");
+            options.set(null, options.get(null));
+            return null;
         });
+        probes.put("dispatcher private lookup", () -> MethodHandles.privateLookupIn(dispatcher(),
+                MethodHandles.lookup()));
+        probes.put("dispatcher hook replace through a private lookup", () -> {
+            VarHandle sockets = dispatcherVar("sockets");
+            sockets.setVolatile(sockets.getVolatile());
+            return null;
+        });
+        probes.put("dispatcher options read through a private lookup",
+                () -> dispatcherVar("options").getVolatile());
         probes.put("agent class from a stack walk, private lookup", () -> MethodHandles.privateLookupIn(walked(),
                 MethodHandles.lookup()));
         probes.put("agent class from a stack walk, deep reflection", () -> {
@@ -92,6 +106,9 @@ public final class ProbeApp {
         });
         probes.put("agent class from a stack walk, its loader's other classes", () -> walked().getClassLoader()
                 .loadClass("io.github.keepaliveagent.jdk.JdkAccess").getMethod("current").invoke(null));
+        // The agent's loader reads byte-buddy-agent from keepalive-agent/extras when asked: the attach API.
+        probes.put("agent class from a stack walk, its loader's byte-buddy-agent", () -> walked().getClassLoader()
+                .loadClass(BYTE_BUDDY_AGENT + "$AttachmentProvider").getField("DEFAULT").get(null));
         for (Map.Entry<String, Callable<Object>> probe : probes.entrySet()) {
             String outcome;
             try {
@@ -117,9 +134,19 @@ public final class ProbeApp {
         return field;
     }
 
+    private static Class<?> dispatcher() throws ClassNotFoundException {
+        return Class.forName("java.net.KeepAliveAgentDispatcher");
+    }
+
     private static Field dispatcherField(String name) throws ReflectiveOperationException {
-        Field field = Class.forName("java.net.KeepAliveAgentDispatcher").getDeclaredField(name);
+        Field field = dispatcher().getDeclaredField(name);
         field.setAccessible(true);
         return field;
+    }
+
+    /** A static field of the dispatcher through a private lookup, whatever its type (reading that needs no access). */
+    private static VarHandle dispatcherVar(String name) throws ReflectiveOperationException {
+        return MethodHandles.privateLookupIn(dispatcher(), MethodHandles.lookup()).findStaticVarHandle(dispatcher(),
+                name, dispatcher().getDeclaredField(name).getType());
     }
 }
