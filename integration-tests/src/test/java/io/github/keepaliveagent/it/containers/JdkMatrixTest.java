@@ -16,10 +16,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,13 +36,20 @@ import org.testcontainers.containers.startupcheck.OneShotStartupCheckStrategy;
  * The JDK matrix: OpenJDK 8, 11, 17, 21, 25, 26 and 27 ({@link Containers#JDKS}), each in a container of the locally built image
  * whose only change is the agent jar copied in and JAVA_TOOL_OPTIONS, KEEPIDLE, KEEPINTVL and
  * KEEPCNT in its environment. The unmodified program EverySocketKind opens every TCP socket kind;
- * the result is read back by the program itself and seen from outside it with {@code ss -tnoe}.
+ * the result is read back by the program itself and seen from outside it with {@code ss -tnoe}; a JDK
+ * tool in the same container gets nothing of the agent.
  */
 @Tag("docker")
 class JdkMatrixTest {
 
     private static final String AGENT_OPTION = "-javaagent:" + AGENT_IN_CONTAINER;
     private static final String PICKED_UP = "Picked up JAVA_TOOL_OPTIONS: " + AGENT_OPTION;
+    /** What premain loads in a JVM it skips: the launcher's two classes, and nothing else of the agent. */
+    private static final List<String> SKIPPED_LOADS = List.of("io.github.keepaliveagent.launcher.Launcher",
+            "io.github.keepaliveagent.launcher.Selection");
+    /** A class-load line: JDK 8's -verbose:class, JDK 9+'s -Xlog:class+load (default decorations). */
+    private static final Pattern CLASS_LOAD = Pattern.compile(
+            "\\[(?:Loaded |[^\\]]*\\]\\[info\\]\\[class,load\\] )(\\S+) .*");
 
     /**
      * What {@code socket.connect} reads back after the program's own {@code setKeepAlive(false)}, with
@@ -73,7 +84,39 @@ class JdkMatrixTest {
             assertEquals(PICKED_UP + "\nkeepalive-agent INFO: keepalive-agent " + ForkedJvm.VERSION + ": SO_KEEPALIVE on, idle=90s (KEEPIDLE),"
                     + " interval=10s (KEEPINTVL), count=5 (KEEPCNT); the program cannot switch keepalive off\n", err,
                     context);
+            aJdkToolGetsNothingOfTheAgent(container, jdk);
         }
+    }
+
+    /**
+     * keytool (the one JDK tool of each JDK's runtime package in the image), run in the same container, so
+     * with the same JAVA_TOOL_OPTIONS: it prints nothing of the agent but the JVM's own "Picked up" line, and
+     * loads nothing of it but what premain needs to skip a JDK tool (HostWideTest, on the host's JDK 17 and
+     * 25). The classes it loads: -Xlog:class+load on JDK 9+, -verbose:class on JDK 8, both on stdout.
+     */
+    private static void aJdkToolGetsNothingOfTheAgent(GenericContainer<?> container, int jdk) throws Exception {
+        String keytool = java(jdk).replaceFirst("/java$", "/keytool");
+        GenericContainer.ExecResult tool = container.execInContainer(keytool,
+                jdk == 8 ? "-J-verbose:class" : "-J-Xlog:class+load=info", "-help");
+        String context = "keytool -help on JDK " + jdk + ", exit " + tool.getExitCode() + "\n--- stdout\n"
+                + tool.getStdout() + "--- stderr\n" + tool.getStderr();
+        List<String> loaded = new ArrayList<>();
+        List<String> printed = new ArrayList<>();
+        Stream.concat(tool.getStdout().lines(), tool.getStderr().lines()).forEach(line -> {
+            Matcher load = CLASS_LOAD.matcher(line);
+            if (load.matches()) {
+                loaded.add(load.group(1));
+            } else {
+                printed.add(line);
+            }
+        });
+        assertEquals(0, tool.getExitCode(), context);
+        assertTrue(printed.contains("Key and Certificate Management Tool")
+                && loaded.contains("sun.security.tools.keytool.Main"), "keytool ran, its classes logged: " + context);
+        assertEquals(List.of(PICKED_UP), printed.stream().filter(l -> l.toLowerCase(Locale.ROOT).contains("keepalive"))
+                .collect(Collectors.toList()), context);
+        assertEquals(SKIPPED_LOADS, loaded.stream().filter(c -> c.startsWith("io.github.keepaliveagent."))
+                .collect(Collectors.toList()), "the agent proper is never loaded: " + context);
     }
 
     /** The control: the same container without the agent, so the test above measures the agent. */
