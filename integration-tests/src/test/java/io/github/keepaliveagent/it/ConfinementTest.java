@@ -60,8 +60,11 @@ class ConfinementTest {
     @ParameterizedTest
     @MethodSource("jdks")
     void theProbesAreAllowedWhereConfinementIsBroken(String jdk) throws Exception {
-        ForkedJvm opened = new ForkedJvm(jdk).withAgent().jvmArgs("--add-opens", "java.base/java.net=ALL-UNNAMED");
+        ForkedJvm opened = new ForkedJvm(jdk).withAgent().jvmArgs("--add-opens", "java.base/java.net=ALL-UNNAMED",
+                "--add-exports", "java.base/jdk.internal.module=ALL-UNNAMED");
         ForkedJvm.Result result = opened.run(opened.command(PROBE, CLASSES));
+        assertTrue(probes(result, "before").contains("probe before jdk.internal.module.Modules addOpens ALLOWED"),
+                result.toString());
         List<String> dispatcher = probes(result, "before").stream()
                 .filter(l -> l.startsWith("probe before dispatcher ")).collect(Collectors.toList());
         assertTrue(!dispatcher.isEmpty() && dispatcher.stream().allMatch(l -> l.endsWith(" ALLOWED")),

@@ -71,8 +71,11 @@ public final class ProbeApp {
         probes.put("jdk.internal.vm.VMSupport agent properties",
                 () -> Class.forName("jdk.internal.vm.VMSupport").getMethod("getAgentProperties").invoke(null));
         probes.put("agent class by name", () -> Class.forName(AGENT));
-        probes.put("agent launcher's loader",
-                () -> Class.forName("io.github.keepaliveagent.launcher.AgentJar").getMethod("open").invoke(null));
+        // Exported once, to the unnamed module of a loader the agent used for one class (boot/ModuleMaker): with
+        // it, any code could open every package of java.base to itself.
+        probes.put("jdk.internal.module.Modules addOpens", () -> Class.forName("jdk.internal.module.Modules")
+                .getMethod("addOpens", Module.class, String.class, Module.class)
+                .invoke(null, Object.class.getModule(), "java.lang", ProbeApp.class.getModule()));
         // Hidden in the jar's sets (keepalive-agent/classes, keepalive-agent/extras), which no class path reads.
         probes.put("relocated byte-buddy-agent by name", () -> Class.forName(BYTE_BUDDY_AGENT));
         probes.put("relocated tinylog by name", () -> Class.forName(TINYLOG));
