@@ -3,12 +3,10 @@ package io.github.keepaliveagent.apply;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.FileDescriptor;
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketImpl;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
@@ -19,7 +17,6 @@ import java.util.Map;
 
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.jdk.Dispatcher;
-import io.github.keepaliveagent.jdk.JdkAccess;
 import io.github.keepaliveagent.jdk.NativeCalls;
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
@@ -27,15 +24,8 @@ import org.junit.jupiter.api.Test;
 /** Applies the options to real loopback sockets and reads them back from the kernel. */
 class ApplierTest {
 
-    private static final NativeCalls NATIVES = natives();
+    private static final NativeCalls NATIVES = JdkSockets.NATIVES;
 
-    private static NativeCalls natives() {
-        try {
-            return JdkAccess.current().nativeCalls();
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     private static Applier applier(String args, NativeCalls natives) {
         return Applier.create(Settings.resolve(args, Map.of(), false), new ArrayList<>(), natives);
@@ -47,7 +37,7 @@ class ApplierTest {
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
                 Socket client = new Socket();
                 SocketChannel channel = SocketChannel.open()) {
-            natively.accept(impl(client), Dispatcher.SOCKET);
+            natively.accept(JdkSockets.impl(client), Dispatcher.SOCKET);
             natively.accept(channel, Dispatcher.SOCKET);
             client.connect(server.getLocalSocketAddress());
             try (Socket accepted = server.accept()) {
@@ -73,7 +63,7 @@ class ApplierTest {
                 SocketChannel accepted = server.accept();
                 Socket socket = new Socket()) {
             portable.accept(client, Dispatcher.SOCKET);
-            portable.accept(impl(socket), Dispatcher.SOCKET);
+            portable.accept(JdkSockets.impl(socket), Dispatcher.SOCKET);
             for (Object configured : List.of(client, socket)) {
                 assertEquals(true, option(configured, StandardSocketOptions.SO_KEEPALIVE));
                 assertEquals(61, option(configured, ExtendedSocketOptions.TCP_KEEPIDLE));
@@ -96,7 +86,7 @@ class ApplierTest {
     @Test
     void aDescriptorFromNativeCodeIsConfigured() throws Exception {
         try (SocketChannel channel = SocketChannel.open()) {
-            applier("idle=64", NATIVES).accept(number(channel), Dispatcher.NATIVE_SOCKET); // as Netty's hook does
+            applier("idle=64", NATIVES).accept(JdkSockets.fdNumber(channel), Dispatcher.NATIVE_SOCKET); // as Netty's hook does
             assertEquals(true, channel.getOption(StandardSocketOptions.SO_KEEPALIVE));
             assertEquals(64, channel.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
         }
@@ -120,10 +110,11 @@ class ApplierTest {
     void aClosedChannelOrANonSocketLeavesTheSocketNowHoldingItsDescriptorAlone() throws Exception {
         Applier natively = applier("idle=60", NATIVES);
         SocketChannel closed = SocketChannel.open();
-        int number = number(closed);
+        int number = JdkSockets.fdNumber(closed);
         closed.close();
         try (SocketChannel reused = SocketChannel.open()) {
-            assertEquals(number, number(reused), "the kernel hands out the lowest free descriptor: the closed one's");
+            assertEquals(number, JdkSockets.fdNumber(reused),
+                    "the kernel hands out the lowest free descriptor: the closed one's");
             int kernelIdle = reused.getOption(ExtendedSocketOptions.TCP_KEEPIDLE);
             natively.accept(closed, Dispatcher.SOCKET);
             natively.accept("not a socket", Dispatcher.SOCKET);
@@ -191,17 +182,7 @@ class ApplierTest {
         assertEquals(List.of("sockets created in native code (Netty's epoll, io_uring, kqueue: Linux only)"), missing);
     }
 
-    private static int number(SocketChannel channel) throws Exception {
-        java.lang.reflect.Field fdVal = channel.getClass().getDeclaredField("fdVal");
-        fdVal.setAccessible(true);
-        return fdVal.getInt(channel);
-    }
 
-    private static SocketImpl impl(Socket socket) throws Exception {
-        Method getImpl = Socket.class.getDeclaredMethod("getImpl");
-        getImpl.setAccessible(true); // the agent itself is handed the impl by the hook
-        return (SocketImpl) getImpl.invoke(socket);
-    }
 
     private static Object option(Object socket, java.net.SocketOption<?> option) throws Exception {
         return socket instanceof Socket ? ((Socket) socket).getOption(option)

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketImpl;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -20,7 +18,6 @@ import java.util.function.Function;
 
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.jdk.Dispatcher;
-import io.github.keepaliveagent.jdk.JdkAccess;
 import io.github.keepaliveagent.jdk.NativeCalls;
 import jdk.net.ExtendedSocketOptions;
 import org.junit.jupiter.api.Test;
@@ -31,18 +28,11 @@ import org.junit.jupiter.api.Test;
  */
 class RuleApplierTest {
 
-    private static final NativeCalls NATIVES = natives();
+    private static final NativeCalls NATIVES = JdkSockets.NATIVES;
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     /** What a socket that never set it has: /proc/sys/net/ipv4/tcp_keepalive_time. */
     private static final int KERNEL_IDLE = kernelIdle();
 
-    private static NativeCalls natives() {
-        try {
-            return JdkAccess.current().nativeCalls();
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     private static int kernelIdle() {
         try (SocketChannel fresh = SocketChannel.open()) {
@@ -71,7 +61,7 @@ class RuleApplierTest {
     /** A client Socket as the hooks see it: configured at creation, then its connect goes through the rules. */
     private static Socket connect(Applier applier, ServerSocket server) throws Exception {
         Socket client = new Socket();
-        applier.accept(impl(client), Dispatcher.SOCKET);
+        applier.accept(JdkSockets.impl(client), Dispatcher.SOCKET);
         connects(applier).accept(client, server.getLocalSocketAddress());
         client.connect(server.getLocalSocketAddress());
         return client;
@@ -91,7 +81,7 @@ class RuleApplierTest {
                     + b.getLocalPort() + "+idle=32+count=2");
             try (Socket toA = connect(applier, a); Socket toB = connect(applier, b);
                     Socket other = new Socket()) {
-                applier.accept(impl(other), Dispatcher.SOCKET);
+                applier.accept(JdkSockets.impl(other), Dispatcher.SOCKET);
                 connects(applier).accept(other, new InetSocketAddress(LOOPBACK, 1)); // no rule: untouched
                 assertEquals(31, (int) toA.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
                 assertEquals(5, (int) toA.getOption(ExtendedSocketOptions.TCP_KEEPCOUNT));
@@ -117,7 +107,7 @@ class RuleApplierTest {
                 assertEquals(Boolean.FALSE, filter(applier, excluded, "SO_KEEPALIVE", Boolean.FALSE));
             }
             try (Socket elsewhere = new Socket()) {
-                applier.accept(impl(elsewhere), Dispatcher.SOCKET);
+                applier.accept(JdkSockets.impl(elsewhere), Dispatcher.SOCKET);
                 assertEquals(Boolean.TRUE, filter(applier, elsewhere, "SO_KEEPALIVE", Boolean.FALSE),
                         "not connected yet: forced as without rules (its connect decides)");
             }
@@ -129,7 +119,7 @@ class RuleApplierTest {
         try (ServerSocket server = new ServerSocket(0, 5, LOOPBACK)) {
             Applier applier = applier("idle=60,rules=port=" + server.getLocalPort() + "+keepalive=off");
             try (Socket kafkaLike = new Socket()) {
-                applier.accept(impl(kafkaLike), Dispatcher.SOCKET);
+                applier.accept(JdkSockets.impl(kafkaLike), Dispatcher.SOCKET);
                 assertEquals(Boolean.TRUE, filter(applier, kafkaLike, "SO_KEEPALIVE", Boolean.TRUE));
                 kafkaLike.setKeepAlive(true);
                 kafkaLike.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 77);
@@ -148,7 +138,7 @@ class RuleApplierTest {
                 Applier applier = applier("idle=60,force=" + force + ",rules=port=" + server.getLocalPort()
                         + "+idle=30+interval=3");
                 try (Socket client = new Socket()) {
-                    applier.accept(impl(client), Dispatcher.SOCKET);
+                    applier.accept(JdkSockets.impl(client), Dispatcher.SOCKET);
                     client.setOption(ExtendedSocketOptions.TCP_KEEPIDLE, 45); // the program's own, before connecting
                     connects(applier).accept(client, server.getLocalSocketAddress());
                     client.connect(server.getLocalSocketAddress());
@@ -185,7 +175,7 @@ class RuleApplierTest {
         applier.listenersConfigured();
         assertNotNull(applier.ruleHooks()[1], "Netty's accepted descriptors are looked at too");
         try (ServerSocket server = new ServerSocket()) {
-            applier.accept(impl(server), Dispatcher.LISTENER);
+            applier.accept(JdkSockets.impl(server), Dispatcher.LISTENER);
             server.bind(new InetSocketAddress(LOOPBACK, 0));
             try (Socket client = new Socket(LOOPBACK, server.getLocalPort()); Socket accepted = server.accept()) {
                 applier.accept(accepted, Dispatcher.SOCKET);
@@ -201,11 +191,11 @@ class RuleApplierTest {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             Applier applier = applier("idle=60,rules=dir=out+port=" + port + "+idle=26;dir=in+addr=127.0.0.0/8+idle=27");
             applier.accept(server, Dispatcher.LISTENER); // Netty's listener got the global values when created
-            applier.accept(fdNumber(client), Dispatcher.NATIVE_SOCKET); // as newSocketStream0's hook
-            connects(applier).accept(fdNumber(client), server.getLocalAddress()); // as unix.Socket.connect's
+            applier.accept(JdkSockets.fdNumber(client), Dispatcher.NATIVE_SOCKET); // as newSocketStream0's hook
+            connects(applier).accept(JdkSockets.fdNumber(client), server.getLocalAddress()); // as unix.Socket.connect's
             client.connect(server.getLocalAddress());
             try (SocketChannel accepted = server.accept()) {
-                ((java.util.function.IntConsumer) applier.ruleHooks()[1]).accept(fdNumber(accepted)); // unix.Socket.accept's
+                ((java.util.function.IntConsumer) applier.ruleHooks()[1]).accept(JdkSockets.fdNumber(accepted)); // unix.Socket.accept's
                 assertEquals(26, (int) client.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
                 assertEquals(27, (int) accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
             }
@@ -218,28 +208,12 @@ class RuleApplierTest {
             Applier applier = applier("idle=60,interval=10,count=5,user_timeout=auto,rules=port=" + server.getLocalPort()
                     + "+idle=20+interval=2+count=5");
             try (Socket client = connect(applier, server); Socket other = new Socket()) {
-                applier.accept(impl(other), Dispatcher.SOCKET);
+                applier.accept(JdkSockets.impl(other), Dispatcher.SOCKET);
                 assertEquals(30_000, NATIVES.getInt(new Descriptors(NATIVES).of(client), 6, 18), "20 + 2 x 5 s");
                 assertEquals(110_000, NATIVES.getInt(new Descriptors(NATIVES).of(other), 6, 18), "60 + 10 x 5 s");
             }
         }
     }
 
-    private static int fdNumber(SocketChannel channel) throws Exception {
-        java.lang.reflect.Field fdVal = channel.getClass().getDeclaredField("fdVal");
-        fdVal.setAccessible(true);
-        return fdVal.getInt(channel);
-    }
 
-    private static SocketImpl impl(Socket socket) throws Exception {
-        Method getImpl = Socket.class.getDeclaredMethod("getImpl");
-        getImpl.setAccessible(true);
-        return (SocketImpl) getImpl.invoke(socket);
-    }
-
-    private static SocketImpl impl(ServerSocket socket) throws Exception {
-        Method getImpl = ServerSocket.class.getDeclaredMethod("getImpl");
-        getImpl.setAccessible(true);
-        return (SocketImpl) getImpl.invoke(socket);
-    }
 }
