@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 import java.util.function.IntConsumer;
 
 import io.github.keepaliveagent.config.Option;

@@ -14,7 +14,6 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.function.BiConsumer;
-import java.util.function.Function;
 
 import io.github.keepaliveagent.config.Settings;
 import io.github.keepaliveagent.jdk.Dispatcher;
