@@ -201,9 +201,11 @@ public final class Applier implements ObjIntConsumer<Object>, Function<Object[],
                 }
                 return;
             case Dispatcher.NATIVE_SOCKET:
-                if (natives != null && OwnSockets.isTcp(natives, natives.wrap((Integer) socket))
-                        && configure(natives.wrap((Integer) socket))) {
-                    debug("TCP socket created in native code (Netty),", socket, "");
+                if (natives != null) {
+                    FileDescriptor fd = natives.wrap((Integer) socket);
+                    if (OwnSockets.isTcp(natives, fd) && configure(fd)) {
+                        debug("TCP socket created in native code (Netty),", socket, "");
+                    }
                 }
                 return;
             case Dispatcher.LISTENER_BOUND:
@@ -223,9 +225,10 @@ public final class Applier implements ObjIntConsumer<Object>, Function<Object[],
                     }
                 } else if (isTcp(socket)) {
                     FileDescriptor fd = descriptors.of(socket);
-                    if (rules != null && isAccepted(socket)) {
+                    boolean accepted = isAccepted(socket);
+                    if (rules != null && accepted) {
                         rules.accepted(socket, fd, listenersConfigured || inheritedKeepalive(fd));
-                    } else if (isAccepted(socket) && (listenersConfigured || inheritedKeepalive(fd))) {
+                    } else if (accepted && (listenersConfigured || inheritedKeepalive(fd))) {
                         if (Log.debugEnabled()) {
                             Log.debug("accepted {}: inherits its listening socket's settings", Log.name(socket));
                         }
@@ -254,7 +257,9 @@ public final class Applier implements ObjIntConsumer<Object>, Function<Object[],
         Object socket = call[0];
         Object value = call[2];
         Object result = rules != null ? rules.valueFor(socket, (String) call[1], value) : valueFor((String) call[1], value);
-        if (result != null && !result.equals(value) && Log.debugEnabled()) {
+        // Identity first: the filter returns the very value when it changes nothing, and equals may be the
+        // program's own method (a SocketOption's value can be any object).
+        if (result != value && Log.debugEnabled() && result != null && !result.equals(value)) {
             Log.debug("{}: the program switched keepalive off or set its own value; the agent's stays (force={})",
                     Log.name(socket), settings.force().name().toLowerCase(java.util.Locale.ROOT));
         }
@@ -343,10 +348,6 @@ public final class Applier implements ObjIntConsumer<Object>, Function<Object[],
         return configure(fd, values, refused);
     }
 
-    boolean configure(FileDescriptor fd, Set<String> refusedOptions) throws Exception {
-        return configure(fd, settings.values(), refusedOptions);
-    }
-
     /** The descriptor of a JDK socket or channel the dispatcher handed over, or null. */
     FileDescriptor descriptorOf(Object socket) throws Exception {
         return descriptors == null ? null : descriptors.of(socket);
@@ -370,18 +371,20 @@ public final class Applier implements ObjIntConsumer<Object>, Function<Object[],
             return false;
         }
         natives.setInt(fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE, 1); // a closed socket fails here
-        for (Option option : Option.SOCKET_OPTIONS) {
-            int value = values.get(option);
+        for (int i = 0; i < Option.SOCKET_OPTIONS.size(); i++) {
+            int value = values.get(i);
             if (value == Values.UNSET) {
                 continue;
             }
+            Option option = Option.SOCKET_OPTIONS.get(i);
             try {
                 natives.setInt(fd, option.kernel.level, option.kernel.option, value);
             } catch (Exception e) {
                 // Each option on its own: one the kernel refuses (a sandbox, an old kernel) is warned about once.
-                if (refusedOptions.add(option.kernel.name) && refusedOptions == refused) {
-                    Log.warn("the kernel refused {}={} ({}): sockets keep its default for it", option.kernel.name,
-                            value, e.getMessage());
+                if (refusedOptions == refused) {
+                    refused(option, value, e);
+                } else {
+                    refusedOptions.add(option.kernel.name);
                 }
             }
         }

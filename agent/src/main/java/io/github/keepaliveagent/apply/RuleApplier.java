@@ -1,6 +1,7 @@
 package io.github.keepaliveagent.apply;
 
 import java.io.FileDescriptor;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -57,9 +58,12 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
     /**
      * Sockets whose program asked for keepalive itself before connecting, while some {@code keepalive=off} rule
      * may match where they connect: that rule then leaves their keepalive on, as the program wanted. Weak: a
-     * socket that never connects is forgotten with it. Used only in that case.
+     * socket that never connects is forgotten with it. Used only in that case. The value refers back to its key: an
+     * entry counts only for that very object (Netty's sockets are equal by descriptor number, which a closed one
+     * hands on to the next).
      */
-    private final Map<Object, Boolean> askedForKeepalive = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<Object, WeakReference<Object>> askedForKeepalive =
+            Collections.synchronizedMap(new WeakHashMap<>());
     /** Set once something was put there: until then a connect does not even take the map's lock. */
     private volatile boolean anyAsked;
 
@@ -116,7 +120,7 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
         }
         InetSocketAddress destination = (InetSocketAddress) remote;
         InetAddress address = destination.getAddress();
-        boolean asked = anyAsked && askedForKeepalive.remove(socket) != null;
+        boolean asked = anyAsked && askedBefore(socket);
         if (address == null) {
             return; // unresolved: the JDK fails the connect itself
         }
@@ -145,14 +149,18 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
             return;
         }
         int port = -1;
-        if (listener instanceof ServerSocket) {
+        FileDescriptor fd = applier.descriptorOf(listener);
+        if (listener.getClass().getClassLoader() != null) {
+            // A program's own ServerSocket subclass: its methods are not ours to call; the kernel knows the port.
+            port = fd == null || addresses == null ? -1 : addresses.local(fd).getPort();
+        } else if (listener instanceof ServerSocket) {
             port = ((ServerSocket) listener).getLocalPort();
-        } else if (listener instanceof NetworkChannel && listener.getClass().getClassLoader() == null) {
+        } else if (listener instanceof NetworkChannel) {
             SocketAddress local = ((NetworkChannel) listener).getLocalAddress();
             port = local instanceof InetSocketAddress ? ((InetSocketAddress) local).getPort() : -1;
         }
         if (port > 0) {
-            listening(applier.descriptorOf(listener), port, listener);
+            listening(fd, port, listener);
         }
     }
 
@@ -190,7 +198,14 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
         }
         InetAddress peer = null;
         int localPort = -1;
-        if (socket instanceof Socket) {
+        if (socket.getClass().getClassLoader() != null) {
+            // A program's own Socket subclass (a ServerSocket subclass accepts into it): asked through the kernel.
+            if (addresses == null) {
+                return;
+            }
+            peer = addresses.remote(fd).getAddress();
+            localPort = addresses.local(fd).getPort();
+        } else if (socket instanceof Socket) {
             peer = ((Socket) socket).getInetAddress();
             localPort = ((Socket) socket).getLocalPort();
         } else if (socket instanceof SocketChannel || socket instanceof AsynchronousSocketChannel) {
@@ -315,10 +330,11 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
     }
 
     private Object filter(Object socket, String option, Object value) throws Exception {
+        FileDescriptor fd = descriptor(socket); // once: for Netty a reflective call and a new FileDescriptor
         if ("SO_KEEPALIVE".equals(option)) {
-            if (rules.offOutbound() && value instanceof Boolean && !connected(socket)) {
+            if (rules.offOutbound() && value instanceof Boolean && !connected(socket, fd)) {
                 if (Boolean.TRUE.equals(value)) {
-                    askedForKeepalive.put(socket, Boolean.TRUE);
+                    askedForKeepalive.put(socket, new WeakReference<>(socket));
                     anyAsked = true;
                 } else {
                     askedForKeepalive.remove(socket);
@@ -327,8 +343,7 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
             if (force == Settings.Force.OFF || !Boolean.FALSE.equals(value)) {
                 return value;
             }
-            if (rules.anyOff() && connected(socket)) {
-                FileDescriptor fd = descriptor(socket);
+            if (rules.anyOff() && connected(socket, fd)) {
                 if (fd != null && !keepaliveOn(fd)) {
                     return value; // the agent holds no keepalive on this socket
                 }
@@ -344,10 +359,9 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
         if (global == Values.UNSET && !rules.sets(socketOption)) {
             return value;
         }
-        if (!connected(socket)) {
+        if (!connected(socket, fd)) {
             return global == Values.UNSET ? value : Integer.valueOf(global); // connect sets the rule's value anyway
         }
-        FileDescriptor fd = descriptor(socket);
         if (fd == null) {
             return global == Values.UNSET ? value : Integer.valueOf(global);
         }
@@ -373,17 +387,23 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
     }
 
     /** Whether the socket has a peer; false when it cannot tell. */
-    private boolean connected(Object socket) throws Exception {
-        if (socket instanceof Socket) {
+    /** Whether this very socket's program asked for keepalive before it connects (forgotten now). */
+    private boolean askedBefore(Object socket) {
+        WeakReference<Object> asked = askedForKeepalive.remove(socket);
+        return asked != null && asked.get() == socket;
+    }
+
+    private boolean connected(Object socket, FileDescriptor fd) throws Exception {
+        boolean jdk = socket.getClass().getClassLoader() == null; // else the program's class: ask the kernel
+        if (jdk && socket instanceof Socket) {
             return ((Socket) socket).isConnected();
         }
-        if (socket instanceof SocketChannel) {
+        if (jdk && socket instanceof SocketChannel) {
             return ((SocketChannel) socket).isConnected();
         }
-        if (socket instanceof AsynchronousSocketChannel) {
+        if (jdk && socket instanceof AsynchronousSocketChannel) {
             return ((AsynchronousSocketChannel) socket).getRemoteAddress() != null;
         }
-        FileDescriptor fd = descriptor(socket);
         if (fd == null || addresses == null) {
             return false;
         }
@@ -405,6 +425,13 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
         Method intValue = NETTY_FD.get(socket.getClass());
         if (intValue != null) {
             return applier.natives().wrap((Integer) intValue.invoke(socket));
+        }
+        if (socket.getClass().getClassLoader() == null
+                && (socket instanceof java.nio.channels.Channel && !((java.nio.channels.Channel) socket).isOpen()
+                || socket instanceof Socket && ((Socket) socket).isClosed())) {
+            // A closed JDK channel keeps its descriptor's number, which may name another socket by now (at a
+            // connect's entry the JDK has not checked yet): nothing to do.
+            return null;
         }
         return applier.descriptorOf(socket);
     }

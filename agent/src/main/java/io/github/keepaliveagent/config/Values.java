@@ -30,20 +30,13 @@ public final class Values {
         return off;
     }
 
-    /** The value of one of {@link Option#SOCKET_OPTIONS}, or {@link #UNSET}. */
+    /**
+     * The value of one of {@link Option#SOCKET_OPTIONS}, or {@link #UNSET}. An if, not a switch: a switch on an
+     * enum compiles to a class of its own, loaded with the first socket.
+     */
     public int get(Option socketOption) {
-        switch (socketOption) {
-            case IDLE:
-                return values[0];
-            case INTERVAL:
-                return values[1];
-            case COUNT:
-                return values[2];
-            case USER_TIMEOUT:
-                return values[3];
-            default:
-                return UNSET;
-        }
+        int index = Option.SOCKET_OPTIONS.indexOf(socketOption);
+        return index < 0 ? UNSET : values[index];
     }
 
     /** The value at {@code index} of {@link Option#SOCKET_OPTIONS}, or {@link #UNSET}. */

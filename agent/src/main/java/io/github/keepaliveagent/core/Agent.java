@@ -134,7 +134,7 @@ public final class Agent {
             dispatcher = Dispatcher.define(jdk, dispatcherClass);
         }
         Applier applier = start(settings, dispatcher, shared, !first, false);
-        Log.info(Version.text() + (first ? "" : " (settings updated)") + ": " + settings.describe());
+        Log.info(Version.text() + (first ? "" : " (settings updated)") + ": " + applier);
         if (applier.missing() != null) {
             details.add("warning: " + applier.missing());
         }
@@ -149,7 +149,7 @@ public final class Agent {
                 applier.listenersConfigured();
             }
         }
-        return new Outcome(first ? Outcome.State.INSTALLED : Outcome.State.UPDATED, settings.describe(), details);
+        return new Outcome(first ? Outcome.State.INSTALLED : Outcome.State.UPDATED, applier.toString(), details);
     }
 
     /**
@@ -172,7 +172,7 @@ public final class Agent {
                     + ": those sockets get SO_KEEPALIVE with the kernel's values instead, or nothing");
             Log.warn(applier.missing());
         }
-        publish(shared, settings.describe());
+        publish(shared, applier.toString()); // the settings as described once, by the applier
         Background.start(dispatcher, applier, scanAtOnce);
         return applier;
     }
@@ -228,7 +228,16 @@ public final class Agent {
         }
     }
 
+    /**
+     * Linux, where the kernel's option numbers the agent uses hold: told by the JDK's own epoll class (JDK 8 to
+     * 27, Linux builds only), not by os.name, a system property the program may have changed by now.
+     */
     static boolean isLinux() {
-        return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).startsWith("linux");
+        try {
+            Class.forName("sun.nio.ch.EPoll", false, null);
+            return true;
+        } catch (ClassNotFoundException | LinkageError notLinux) {
+            return false;
+        }
     }
 }

@@ -21,7 +21,7 @@ import java.util.jar.JarFile;
  * The agent jar as the launcher reads it: opened once per start, its hidden parts read by name
  * ({@link Layout}). The JVM has opened the same file for the launcher's own classes already.
  */
-public final class AgentJar {
+final class AgentJar {
 
     private final File file;
     private final JarFile jar;
@@ -82,12 +82,12 @@ public final class AgentJar {
         return new AgentJar(file);
     }
 
-    public File file() {
+    File file() {
         return file;
     }
 
     /** The packages of the agent's named module, as the build listed them. */
-    public Set<String> modulePackages() throws IOException {
+    Set<String> modulePackages() throws IOException {
         byte[] list = bytes(Layout.PACKAGES);
         if (list == null) {
             throw new IOException(Layout.PACKAGES + " is missing from " + file);
@@ -104,7 +104,7 @@ public final class AgentJar {
     }
 
     /** The dispatcher's class file. */
-    public byte[] dispatcher() throws IOException {
+    byte[] dispatcher() throws IOException {
         ClassSet set = set(Layout.setOf(Layout.DISPATCHER));
         int[] found = set.index.get(Layout.DISPATCHER);
         if (found == null) {
@@ -124,7 +124,7 @@ public final class AgentJar {
     }
 
     /** Every byte of a stream (Java 8 has no InputStream.readAllBytes); {@code size} is a hint, -1 if unknown. */
-    public static byte[] readAll(InputStream in, int size) throws IOException {
+    static byte[] readAll(InputStream in, int size) throws IOException {
         byte[] bytes = new byte[size > 0 ? size : 8192];
         int length = 0;
         for (int n; (n = in.read(bytes, length, bytes.length - length)) >= 0; ) {

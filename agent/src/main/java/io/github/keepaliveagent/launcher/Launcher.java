@@ -11,8 +11,8 @@ import java.util.Map;
 
 /**
  * The jar's Premain-Class, Agent-Class and Main-Class; with the rest of this package, the only agent classes
- * that the application's class loader can see. It keeps no static state: nothing the application can reach
- * leads to the agent. It is kept small: a JDK tool's JVM loads this class and {@link Selection}, and nothing
+ * that the application's class loader can see. Its one static field is a string (below); nothing the
+ * application can reach leads to the agent. It is kept small: a JDK tool's JVM loads this class and {@link Selection}, and nothing
  * else of the agent. What it does, in the order of a JVM's life (docs/how-it-works.md, "Start-up"):
  * <ol>
  * <li>premain decides whether this JVM gets the agent ({@link Selection}): if not, nothing else happens;

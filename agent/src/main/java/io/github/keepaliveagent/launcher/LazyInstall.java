@@ -48,8 +48,11 @@ final class LazyInstall implements ClassFileTransformer, Runnable {
     private final Instrumentation inst;
     private final AgentJar jar;
     private final ClassLoader loader;
-    /** JDK 9+: the loader that defines the class making the agent's module; made here, before any SecurityManager. */
-    private final ClassLoader makerLoader;
+    /**
+     * JDK 9+: the loader that defines the class making the agent's module; made here, before any SecurityManager;
+     * dropped once used (guarded by this).
+     */
+    private ClassLoader makerLoader;
     private final Object settings;
     private final String version;
     private volatile ClassFileTransformer agent;
@@ -140,7 +143,13 @@ final class LazyInstall implements ClassFileTransformer, Runnable {
 
     /** JDK 9+: the agent's classes form a named module (JDK 8 has no modules: its own loader is the fence). */
     private static boolean modules() {
-        return !System.getProperty("java.specification.version", "").startsWith("1.");
+        // Not java.specification.version: at attach, the program may have changed its system properties.
+        try {
+            Class.forName("java.lang.Module", false, null);
+            return true;
+        } catch (ClassNotFoundException jdk8) {
+            return false;
+        }
     }
 
     /** "keepalive-agent 1.1.0": Implementation-Version of the jar's manifest, which the JVM has read already. */
@@ -195,7 +204,9 @@ final class LazyInstall implements ClassFileTransformer, Runnable {
         installing = true;
         try {
             if (makerLoader != null) {
-                defineModule(inst, jar, loader, makerLoader);
+                ClassLoader maker = makerLoader;
+                makerLoader = null; // jdk.internal.module is exported to it: not kept a moment longer
+                defineModule(inst, jar, loader, maker);
             }
             ClassFileTransformer installed = (ClassFileTransformer) entry(loader).apply("install",
                     new Object[] {settings, inst, jar.dispatcher(), version, atFirstClass});
