@@ -73,6 +73,27 @@ class RuleApplierTest {
         assertNull(applier("rules=dir=out+idle=5").ruleHooks()[1], "no inbound address rule: no look at accept");
     }
 
+    /**
+     * A connect hook runs at the channel's connect entry, before the JDK checks that it is open: a closed
+     * channel's FileDescriptor keeps its number, which the socket opened next has. That socket keeps its values.
+     */
+    @Test
+    void aClosedChannelsConnectLeavesTheSocketNowHoldingItsDescriptorAlone() throws Exception {
+        Applier applier = applier("idle=60,rules=dir=out+addr=127.0.0.0/8+keepalive=off");
+        SocketChannel closed = SocketChannel.open();
+        int number = JdkSockets.fdNumber(closed);
+        closed.close();
+        try (SocketChannel reused = SocketChannel.open()) {
+            assertEquals(number, JdkSockets.fdNumber(reused), "the lowest free descriptor: the closed one's");
+            applier.accept(reused, Dispatcher.SOCKET);
+            assertEquals(true, reused.getOption(StandardSocketOptions.SO_KEEPALIVE));
+            connects(applier).accept(closed, new InetSocketAddress(LOOPBACK, 1)); // a keepalive=off rule matches
+            assertEquals(true, reused.getOption(StandardSocketOptions.SO_KEEPALIVE),
+                    "the socket now at descriptor " + number + " did not connect");
+            assertEquals(60, (int) reused.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+        }
+    }
+
     @Test
     void twoDestinationsGetTwoIdleValues() throws Exception {
         try (ServerSocket a = new ServerSocket(0, 5, LOOPBACK); ServerSocket b = new ServerSocket(0, 5, LOOPBACK)) {
@@ -179,6 +200,38 @@ class RuleApplierTest {
             try (Socket client = new Socket(LOOPBACK, server.getLocalPort()); Socket accepted = server.accept()) {
                 applier.accept(accepted, Dispatcher.SOCKET);
                 assertEquals(24, (int) accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE));
+            }
+        }
+    }
+
+    /** A program's Socket subclass may say anything about its peer: the rules ask the kernel instead. */
+    @Test
+    void aProgramsOwnSocketClassIsMatchedByWhatTheKernelSays() throws Exception {
+        Applier applier = applier("idle=60,rules=dir=in+addr=10.0.0.0/8+idle=23;dir=in+addr=127.0.0.1+idle=24");
+        applier.listenersConfigured();
+        class Claiming extends Socket {
+            @Override
+            public InetAddress getInetAddress() {
+                try {
+                    return InetAddress.getByAddress(new byte[] {10, 1, 2, 3}); // not where it is connected
+                } catch (java.net.UnknownHostException e) {
+                    throw new AssertionError(e);
+                }
+            }
+        }
+        try (ServerSocket server = new ServerSocket() {
+                    @Override
+                    public Socket accept() throws java.io.IOException {
+                        Socket own = new Claiming();
+                        implAccept(own);
+                        return own;
+                    }
+                }) {
+            applier.accept(JdkSockets.impl(server), Dispatcher.LISTENER);
+            server.bind(new InetSocketAddress(LOOPBACK, 0));
+            try (Socket client = new Socket(LOOPBACK, server.getLocalPort()); Socket accepted = server.accept()) {
+                applier.accept(accepted, Dispatcher.SOCKET);
+                assertEquals(24, (int) accepted.getOption(ExtendedSocketOptions.TCP_KEEPIDLE), "the peer is 127.0.0.1");
             }
         }
     }
