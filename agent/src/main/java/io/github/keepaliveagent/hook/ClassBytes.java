@@ -123,6 +123,37 @@ final class ClassBytes {
         return new String(bytes, at + 3, u2(at + 1), StandardCharsets.UTF_8);
     }
 
+    /**
+     * Whether a constant is the Utf8 {@code ascii}, compared byte by byte: the rewrite asks this of every
+     * method reference in the pool, and decoding each into a String was most of a first rewrite's time (the
+     * code runs interpreted then). Only ASCII text can match: a byte of a longer UTF-8 sequence is negative.
+     */
+    boolean utf8Is(int index, String ascii) {
+        int at = pool[index];
+        int length = ascii.length();
+        if (bytes[at] != 1 || u2(at + 1) != length) {
+            return false;
+        }
+        at += 3;
+        for (int i = 0; i < length; i++) {
+            if (bytes[at + i] != ascii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a constant is a Methodref or InterfaceMethodref of owner.name(desc) ({@code desc} null: any). */
+    boolean refersTo(int index, String owner, String name, String desc) {
+        int at = pool[index];
+        if (at == 0 || (bytes[at] != 10 && bytes[at] != 11)) {
+            return false;
+        }
+        int nameAndType = pool[u2(at + 3)];
+        return utf8Is(u2(nameAndType + 1), name) && (desc == null || utf8Is(u2(nameAndType + 3), desc))
+                && utf8Is(u2(pool[u2(at + 1)] + 1), owner);
+    }
+
     /** This class's internal name. */
     String thisClass() {
         return className(u2(poolEnd + 2));
@@ -130,16 +161,6 @@ final class ClassBytes {
 
     String className(int classIndex) {
         return utf8(u2(pool[classIndex] + 1));
-    }
-
-    /** {class, name, descriptor} of a Methodref or InterfaceMethodref, or null for any other entry. */
-    String[] member(int index) {
-        int at = pool[index];
-        if (at == 0 || (bytes[at] != 10 && bytes[at] != 11)) {
-            return null;
-        }
-        int nameAndType = pool[u2(at + 3)];
-        return new String[] {className(u2(at + 1)), utf8(u2(nameAndType + 1)), utf8(u2(nameAndType + 3))};
     }
 
     /**
@@ -151,14 +172,11 @@ final class ClassBytes {
         int count = 0;
         for (int i = 1; i < pool.length; i++) {
             int at = pool[i];
-            if (at != 0 && bytes[at] == 10) {
-                String[] member = member(i);
-                if (member[1].equals(name) && member[0].equals(owner) && (desc == null || member[2].equals(desc))) {
-                    if (count == found.length) {
-                        found = Arrays.copyOf(found, count * 2);
-                    }
-                    found[count++] = i;
+            if (at != 0 && bytes[at] == 10 && refersTo(i, owner, name, desc)) {
+                if (count == found.length) {
+                    found = Arrays.copyOf(found, count * 2);
                 }
+                found[count++] = i;
             }
         }
         return Arrays.copyOf(found, count);
@@ -186,7 +204,7 @@ final class ClassBytes {
         int attributes = u2(method + 6);
         int at = method + 8;
         for (int a = 0; a < attributes; a++) {
-            if ("Code".equals(utf8(u2(at)))) {
+            if (utf8Is(u2(at), "Code")) {
                 return at;
             }
             at += 6 + u4(at + 2);

@@ -87,12 +87,8 @@ final class Code {
     int[] calls(int opcode, String owner, String name, String desc) {
         List<Integer> found = new ArrayList<>(2);
         for (int pc : starts) {
-            if (op(pc) == opcode) {
-                String[] member = in.member(in.u2(codeStart + pc + 1));
-                if (member != null && member[0].equals(owner) && member[1].equals(name)
-                        && (desc == null || member[2].equals(desc))) {
-                    found.add(pc);
-                }
+            if (op(pc) == opcode && in.refersTo(in.u2(codeStart + pc + 1), owner, name, desc)) {
+                found.add(pc);
             }
         }
         return toArray(found);

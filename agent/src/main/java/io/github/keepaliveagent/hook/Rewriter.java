@@ -68,13 +68,17 @@ public final class Rewriter {
     private static byte[] patch(ClassBytes in, int m, List<SocketHook> hooks, ClassBytes.Pool pool,
             int[] insertions, int[] creates, int[] ownConstructors) {
         int method = in.methods[m];
+        boolean wanted = false;
+        for (int h = 0; h < hooks.size() && !wanted; h++) {
+            wanted = hooks.get(h).mayWant(in, in.u2(method + 2));
+        }
+        int code = wanted ? in.codeAttribute(method) : -1;
+        if (code < 0) {
+            return null; // no hook names it (most methods: nothing decoded), or no code
+        }
         int access = in.u2(method);
         String name = in.utf8(in.u2(method + 2));
         String desc = in.utf8(in.u2(method + 4));
-        int code = in.codeAttribute(method);
-        if (code < 0) {
-            return null;
-        }
         List<Insertion> added = new ArrayList<>(4);
         Code body = null;
         for (int h = 0; h < hooks.size(); h++) {

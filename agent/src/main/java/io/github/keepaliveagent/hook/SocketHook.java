@@ -252,6 +252,12 @@ public enum SocketHook {
         return hooks;
     }
 
+    /** What {@link #wants} can tell from the method's name constant alone, without decoding it. */
+    boolean mayWant(ClassBytes in, int nameIndex) {
+        return where == Where.AFTER_IMPL_CREATE
+                || in.utf8Is(nameIndex, where == Where.CONSTRUCTOR_EXIT ? "<init>" : methodName);
+    }
+
     /** Whether the hook applies to this method of its class. */
     boolean wants(int access, String method, String desc) {
         // if, not switch: a switch on an enum costs a class of its own (start-up path)
