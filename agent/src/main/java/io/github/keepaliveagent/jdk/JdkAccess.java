@@ -56,9 +56,10 @@ public interface JdkAccess {
         }
 
         private static JdkAccess create() {
+            // By loading a class, not Class.getMethod: that builds the reflection data of all of Class (~1 ms).
             try {
-                Class.class.getMethod("getModule");
-            } catch (NoSuchMethodException jdk8) {
+                Class.forName("java.lang.Module", false, null);
+            } catch (ClassNotFoundException jdk8) {
                 return new Jdk8Access();
             }
             try {
