@@ -233,7 +233,9 @@ public enum SocketHook {
      */
     public static List<SocketHook> forClass(String internalName, boolean bootLoader) {
         if (bootLoader) {
-            List<SocketHook> hooks = JDK_CLASSES.get(internalName);
+            // Every class the JVM loads comes here: two suffix checks instead of hashing each whole name.
+            List<SocketHook> hooks = internalName.endsWith("Socket") || internalName.endsWith("Impl")
+                    ? JDK_CLASSES.get(internalName) : null;
             return hooks == null ? Collections.<SocketHook>emptyList() : hooks;
         }
         if (!internalName.endsWith("Socket") && !internalName.endsWith("IoUringChannel")

@@ -14,8 +14,8 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * The agent jar as the launcher reads it: opened once per start, its hidden parts read by name
@@ -24,14 +24,15 @@ import java.util.jar.JarFile;
 final class AgentJar {
 
     private final File file;
-    private final JarFile jar;
+    private final ZipFile jar;
     private final ProtectionDomain domain;
     /** The sets of classes read so far ({@link Layout#CLASSES}...), by entry name. */
     private final Map<String, ClassSet> sets = new HashMap<>(4);
 
     private AgentJar(File file) throws IOException {
         this.file = file;
-        this.jar = new JarFile(file, false);
+        // A ZipFile, not a JarFile: the hidden entries are read by name, the manifest (which the JVM has read) never.
+        this.jar = new ZipFile(file);
         // Static permissions: the agent's work runs with AllPermission whatever policy a program installs,
         // at start-up or later (issue 19); the Policy is never consulted for these classes.
         Permissions all = new Permissions();
@@ -114,7 +115,7 @@ final class AgentJar {
     }
 
     private byte[] bytes(String name) throws IOException {
-        JarEntry entry = jar.getJarEntry(name);
+        ZipEntry entry = jar.getEntry(name);
         if (entry == null) {
             return null;
         }

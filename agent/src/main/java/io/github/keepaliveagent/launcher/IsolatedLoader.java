@@ -32,7 +32,11 @@ final class IsolatedLoader extends ClassLoader {
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
         if (!name.startsWith(OWN) || name.startsWith(LAUNCHER)) {
-            return super.loadClass(name, resolve);
+            // Straight to the parent, which locks and looks for itself: the JVM asks this loader once per name
+            // the agent's code uses (~80 JDK classes at the first socket, each through ClassLoader's code
+            // running interpreted), and remembers the answer.
+            ClassLoader parent = getParent();
+            return parent != null && !resolve ? parent.loadClass(name) : super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {
             Class<?> type = findLoadedClass(name);

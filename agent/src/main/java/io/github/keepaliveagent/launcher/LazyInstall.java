@@ -162,7 +162,8 @@ final class LazyInstall implements ClassFileTransformer, Runnable {
     /** Whether the agent hooks a class of this name (internal form) and loader kind. */
     static boolean hooked(String className, boolean bootLoader) {
         if (bootLoader) {
-            return JDK_CLASSES.contains(className);
+            // Every class the JVM loads comes here: two suffix checks instead of hashing each whole name.
+            return (className.endsWith("Socket") || className.endsWith("Impl")) && JDK_CLASSES.contains(className);
         }
         if (!className.endsWith("Socket") && !className.endsWith("Channel")) {
             return false;

@@ -134,6 +134,17 @@ class SelectionTest {
         }
         assertEquals(new java.util.TreeSet<>(jdk), new java.util.TreeSet<>(LazyInstall.JDK_CLASSES));
         assertEquals(new java.util.TreeSet<>(tails), new java.util.TreeSet<>(LazyInstall.LIBRARY_TAILS));
+        // ...and their quick checks of a name (suffixes before any lookup) let each of them through
+        for (String name : jdk) {
+            assertTrue(LazyInstall.hooked(name, true), name);
+            assertTrue(!SocketHook.forClass(name, true).isEmpty(), name);
+            assertTrue(!LazyInstall.hooked(name, false), name + " in another loader is not the JDK's");
+        }
+        for (String tail : tails) {
+            assertTrue(LazyInstall.hooked("io/netty" + tail, false), tail);
+            assertTrue(!SocketHook.forClass("io/netty" + tail, false).isEmpty(), tail);
+        }
+        assertTrue(!LazyInstall.hooked("java/net/SocketImpl", true) && !LazyInstall.hooked("java/lang/String", true));
     }
 
     private static String hookClass(SocketHook hook) {
