@@ -19,10 +19,16 @@ final class IsolatedLoader extends ClassLoader {
     private static final String LAUNCHER = Layout.VISIBLE.replace('/', '.');
 
     private final AgentJar jar;
+    /**
+     * The parent, kept: ClassLoader.getParent() asks a SecurityManager, and a program's (one it installs
+     * later) refuses it with the program's frames on the stack, where the JVM asks this loader for a class.
+     */
+    private final ClassLoader parent;
 
     IsolatedLoader(AgentJar jar, ClassLoader parent) {
         super(parent);
         this.jar = jar;
+        this.parent = parent;
     }
 
     /**
@@ -35,7 +41,6 @@ final class IsolatedLoader extends ClassLoader {
             // Straight to the parent, which locks and looks for itself: the JVM asks this loader once per name
             // the agent's code uses (~80 JDK classes at the first socket, each through ClassLoader's code
             // running interpreted), and remembers the answer.
-            ClassLoader parent = getParent();
             return parent != null && !resolve ? parent.loadClass(name) : super.loadClass(name, resolve);
         }
         synchronized (getClassLoadingLock(name)) {
