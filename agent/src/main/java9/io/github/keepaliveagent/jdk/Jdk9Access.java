@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
+import java.security.PrivilegedExceptionAction;
 
 /**
  * JDK 9 and later: the module API called directly. Up to JDK 17 the natives and fields through
@@ -69,11 +70,16 @@ final class Jdk9Access implements JdkAccess {
         MethodHandles.Lookup inNet = MethodHandles.privateLookupIn(net, MethodHandles.lookup());
         MethodHandle setIntOption = inNet.findStatic(net, "setIntOption0", MethodType.methodType(void.class,
                 FileDescriptor.class, boolean.class, int.class, int.class, int.class, boolean.class));
-        MethodHandle getIntOption = inNet.findStatic(net, "getIntOption0", MethodType.methodType(int.class,
-                FileDescriptor.class, boolean.class, int.class, int.class));
-        VarHandle fdNumber = MethodHandles.privateLookupIn(FileDescriptor.class, MethodHandles.lookup())
-                .findVarHandle(FileDescriptor.class, "fd", int.class);
+        MethodHandles.Lookup inFileDescriptor = MethodHandles.privateLookupIn(FileDescriptor.class,
+                MethodHandles.lookup());
         return new NativeCalls() {
+            /**
+             * Made on first use: a program whose sockets are all the JDK's, with no rules, never reads an
+             * option nor wraps a number (~1.3 ms of method-handle set-up at the first socket class on JDK 25).
+             */
+            private volatile MethodHandle getIntOption;
+            private volatile VarHandle fdNumber;
+
             @Override
             public void setInt(FileDescriptor fd, int level, int option, int value) throws Exception {
                 try {
@@ -85,8 +91,18 @@ final class Jdk9Access implements JdkAccess {
 
             @Override
             public int getInt(FileDescriptor fd, int level, int option) throws Exception {
+                MethodHandle get = getIntOption;
+                if (get == null) { // privileged: with connection rules, the program's frames may be below
+                    getIntOption = get = Privileged.call(new PrivilegedExceptionAction<MethodHandle>() {
+                        @Override
+                        public MethodHandle run() throws ReflectiveOperationException {
+                            return inNet.findStatic(net, "getIntOption0", MethodType.methodType(int.class,
+                                    FileDescriptor.class, boolean.class, int.class, int.class));
+                        }
+                    });
+                }
                 try {
-                    return (int) getIntOption.invokeExact(fd, false, level, option);
+                    return (int) get.invokeExact(fd, false, level, option);
                 } catch (Throwable t) {
                     throw Handles.rethrow(t);
                 }
@@ -105,9 +121,18 @@ final class Jdk9Access implements JdkAccess {
             }
 
             @Override
-            public FileDescriptor wrap(int number) {
+            public FileDescriptor wrap(int number) throws Exception {
+                VarHandle number0 = fdNumber;
+                if (number0 == null) {
+                    fdNumber = number0 = Privileged.call(new PrivilegedExceptionAction<VarHandle>() {
+                        @Override
+                        public VarHandle run() throws ReflectiveOperationException {
+                            return inFileDescriptor.findVarHandle(FileDescriptor.class, "fd", int.class);
+                        }
+                    });
+                }
                 FileDescriptor fd = new FileDescriptor();
-                fdNumber.set(fd, number);
+                number0.set(fd, number);
                 return fd;
             }
         };
