@@ -192,6 +192,24 @@ def kvf(name):
     return lambda r: float(r["kv"][name])
 
 
+def perf_counters(path):
+    """The long counters of a JVM's hsperfdata file (-XX:+PerfDataSaveToFile): name -> value."""
+    import struct
+    with open(path, "rb") as f:
+        b = f.read()
+    e = "<" if b[4] == 1 else ">"
+    # prologue: magic, byte order, major, minor, accessible, used, overflow, mod time stamp, entry offset, entries
+    entry, count = struct.unpack(e + "ii", b[24:32])
+    out = {}
+    for _ in range(count):
+        length, name_at, _, kind, _, _, _, data_at = struct.unpack(e + "iiicccbi", b[entry:entry + 20])
+        name = b[entry + name_at:b.index(b"\0", entry + name_at)].decode()
+        if kind == b"J":
+            out[name] = struct.unpack(e + "q", b[entry + data_at:entry + data_at + 8])[0]
+        entry += length
+    return out
+
+
 def jdk_version(jdk):
     out = subprocess.run([os.path.join(JDKS[jdk], "bin", "java"), "-XshowSettings:properties", "-version"],
                          capture_output=True, text=True).stderr
@@ -321,6 +339,37 @@ if "startup" in SECTIONS:
             w("| %s | %s | %s | %s | %d | %s | %s |" % (
                 jdk, name, fmt_ratio(sw), fmt_ratio(sc), classes[(jdk, p, v)] - classes[(jdk, p, "empty")], bar,
                 "-" if ok is None else ("met" if ok else "**not met**")))
+    w("")
+    # What the JVM itself counts (hsperfdata): where an agent's start-up goes that no timer inside it sees.
+    counters = {}
+    for jdk in JDKS:
+        for v in ("none", "empty", "agent"):
+            runs = []
+            for i in range(5):
+                path = os.path.join(TMP, "perf-%s-%s-%d" % (jdk, v, i))
+                must(run(jvm(jdk, v) + ["-XX:+PerfDataSaveToFile", "-XX:PerfDataSaveFile=" + path, "-cp", EXAMPLES_JAR,
+                                        "example.OneSocket"], 60), "JVM counters")
+                runs.append(perf_counters(path))
+            counters[(jdk, v)] = runs
+    w("What the JVM counts in the same program (its own counters, `-XX:+PerfDataSaveToFile`, median of 5 runs "
+      "each): the classes defined by class loaders other than the boot loader (the agent's, its launcher's, the "
+      "program's), the time the JVM spent defining (parsing) and verifying them, linking and initialising "
+      "classes (self time), and compiling methods (JIT threads, beside the program's).")
+    w("")
+    w("| JDK | variant | classes defined (non-boot) | their KB | define ms | verify ms | link ms | init ms | methods compiled | compile ms |")
+    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for jdk in JDKS:
+        for v in ("none", "empty", "agent"):
+            runs = counters[(jdk, v)]
+
+            def c(name, ms=False):
+                vals = [r.get(name, 0) * (1000.0 / r["sun.os.hrt.frequency"] if ms else 1) for r in runs]
+                return med(vals)
+            w("| %s | %s | %.0f | %.0f | %.1f | %.1f | %.1f | %.1f | %.0f | %.1f |" % (
+                jdk, v, c("sun.cls.defineAppClasses"), c("sun.cls.appClassBytes") / 1024.0,
+                c("sun.cls.defineAppClassTime.self", True), c("sun.cls.classVerifyTime.self", True),
+                c("sun.cls.classLinkedTime.self", True), c("sun.cls.classInitTime.self", True),
+                c("sun.ci.totalCompiles"), c("sun.ci.standardTime", True) + c("sun.ci.osrTime", True)))
     w("")
 
 # --- per connection: JDK path and Netty epoll path ----------------------------------------------------
