@@ -122,9 +122,9 @@ final class Jdk9Access implements JdkAccess {
 
             @Override
             public FileDescriptor wrap(int number) throws Exception {
-                VarHandle number0 = fdNumber;
-                if (number0 == null) {
-                    fdNumber = number0 = Privileged.call(new PrivilegedExceptionAction<VarHandle>() {
+                VarHandle handle = fdNumber;
+                if (handle == null) {
+                    fdNumber = handle = Privileged.call(new PrivilegedExceptionAction<VarHandle>() {
                         @Override
                         public VarHandle run() throws ReflectiveOperationException {
                             return inFileDescriptor.findVarHandle(FileDescriptor.class, "fd", int.class);
@@ -132,7 +132,7 @@ final class Jdk9Access implements JdkAccess {
                     });
                 }
                 FileDescriptor fd = new FileDescriptor();
-                number0.set(fd, number);
+                handle.set(fd, number);
                 return fd;
             }
         };
