@@ -386,13 +386,13 @@ final class RuleApplier implements BiConsumer<Object, Object>, IntConsumer {
         return applier.natives().getInt(fd, Kernel.SOL_SOCKET, Kernel.SO_KEEPALIVE) != 0;
     }
 
-    /** Whether the socket has a peer; false when it cannot tell. */
     /** Whether this very socket's program asked for keepalive before it connects (forgotten now). */
     private boolean askedBefore(Object socket) {
         WeakReference<Object> asked = askedForKeepalive.remove(socket);
         return asked != null && asked.get() == socket;
     }
 
+    /** Whether the socket has a peer; false when it cannot tell. */
     private boolean connected(Object socket, FileDescriptor fd) throws Exception {
         boolean jdk = socket.getClass().getClassLoader() == null; // else the program's class: ask the kernel
         if (jdk && socket instanceof Socket) {

@@ -233,11 +233,6 @@ public final class Agent {
      * 27, Linux builds only), not by os.name, a system property the program may have changed by now.
      */
     static boolean isLinux() {
-        try {
-            Class.forName("sun.nio.ch.EPoll", false, null);
-            return true;
-        } catch (ClassNotFoundException | LinkageError notLinux) {
-            return false;
-        }
+        return JdkAccess.jdkHas("sun.nio.ch.EPoll");
     }
 }

@@ -43,6 +43,19 @@ public interface JdkAccess {
      */
     NativeCalls nativeCalls() throws ReflectiveOperationException;
 
+    /**
+     * Whether the JDK has this class (in the boot loader), loaded but not initialised: how the agent tells
+     * the JDK and the OS, never by system properties, which the program may have changed by an attach.
+     */
+    static boolean jdkHas(String className) {
+        try {
+            Class.forName(className, false, null);
+            return true;
+        } catch (ClassNotFoundException | LinkageError absent) {
+            return false;
+        }
+    }
+
     /** The one for the running JDK. */
     static JdkAccess current() {
         return Holder.INSTANCE;
@@ -57,9 +70,7 @@ public interface JdkAccess {
 
         private static JdkAccess create() {
             // By loading a class, not Class.getMethod: that builds the reflection data of all of Class (~1 ms).
-            try {
-                Class.forName("java.lang.Module", false, null);
-            } catch (ClassNotFoundException jdk8) {
+            if (!jdkHas("java.lang.Module")) {
                 return new Jdk8Access();
             }
             try {
