@@ -38,10 +38,21 @@ final class AgentModule implements Consumer<Object[]> {
     static void define(Instrumentation inst, AgentJar jar, ClassLoader agentLoader, ClassLoader makerLoader)
             throws Exception {
         Class<?> maker = Class.forName(Layout.MODULE_MAKER, true, makerLoader);
-        inst.redefineModule(Object.class.getModule(), Set.of(), Map.of("jdk.internal.module", Set.of(maker.getModule())),
-                Map.of(), Set.of(), Map.of());
+        Set<Module> makerOnly = Set.of(maker.getModule());
+        inst.redefineModule(Object.class.getModule(), Set.of(), jdk12()
+                ? Map.of("jdk.internal.module", makerOnly, "jdk.internal.access", makerOnly)
+                : Map.of("jdk.internal.module", makerOnly), Map.of(), Set.of(), Map.of());
         @SuppressWarnings("unchecked")
         Function<Object[], Module> make = (Function<Object[], Module>) maker.getConstructor().newInstance();
         make.apply(new Object[] {agentLoader, jar.modulePackages(), AgentModule.class.getModule()});
+    }
+
+    /**
+     * JDK 12+: the JDK's module builder without name checks is in jdk.internal.access (ModuleMaker.descriptor).
+     * Asked of java.base's descriptor: Class.forName(name, false, null) would ask a SecurityManager, with the
+     * program's code on the stack (the install runs at its first socket class).
+     */
+    private static boolean jdk12() {
+        return Object.class.getModule().getDescriptor().packages().contains("jdk.internal.access");
     }
 }

@@ -61,9 +61,12 @@ class ConfinementTest {
     @MethodSource("jdks")
     void theProbesAreAllowedWhereConfinementIsBroken(String jdk) throws Exception {
         ForkedJvm opened = new ForkedJvm(jdk).withAgent().jvmArgs("--add-opens", "java.base/java.net=ALL-UNNAMED",
-                "--add-exports", "java.base/jdk.internal.module=ALL-UNNAMED");
+                "--add-exports", "java.base/jdk.internal.module=ALL-UNNAMED",
+                "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED");
         ForkedJvm.Result result = opened.run(opened.command(PROBE, CLASSES));
         assertTrue(probes(result, "before").contains("probe before jdk.internal.module.Modules addOpens ALLOWED"),
+                result.toString());
+        assertTrue(probes(result, "before").contains("probe before jdk.internal.access.SharedSecrets ALLOWED"),
                 result.toString());
         List<String> dispatcher = probes(result, "before").stream()
                 .filter(l -> l.startsWith("probe before dispatcher ")).collect(Collectors.toList());

@@ -76,6 +76,9 @@ public final class ProbeApp {
         probes.put("jdk.internal.module.Modules addOpens", () -> Class.forName("jdk.internal.module.Modules")
                 .getMethod("addOpens", Module.class, String.class, Module.class)
                 .invoke(null, Object.class.getModule(), "java.lang", ProbeApp.class.getModule()));
+        // JDK 12+: exported to that same loader alone too, for the module's descriptor (ModuleMaker.descriptor).
+        probes.put("jdk.internal.access.SharedSecrets", () -> Class.forName("jdk.internal.access.SharedSecrets")
+                .getMethod("getJavaLangModuleAccess").invoke(null));
         // Hidden in the jar's sets (keepalive-agent/classes, keepalive-agent/extras), which no class path reads.
         probes.put("relocated byte-buddy-agent by name", () -> Class.forName(BYTE_BUDDY_AGENT));
         probes.put("relocated tinylog by name", () -> Class.forName(TINYLOG));
