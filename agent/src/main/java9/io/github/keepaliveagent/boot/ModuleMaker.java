@@ -14,10 +14,10 @@ import jdk.internal.module.Modules;
  *
  * <p>Defined by the launcher in a class loader of its own, used for this one call and then dropped;
  * jdk.internal.module (and on JDK 12+ jdk.internal.access, for the descriptor) is exported to that loader's
- * unnamed module (the one Instrumentation.redefineModule of the start-up), and to nothing else. It calls no code but the JDK's and makes no permission check, so
- * no code of the application's runs while it is on the stack. The JDK's own way to make a module
- * (Configuration.resolve, ModuleLayer.defineModules) cost 11-30 ms of start-up here, for one module that
- * needs no resolution; this costs under 2 ms.
+ * unnamed module (the one Instrumentation.redefineModule of the start-up), and to nothing else. It calls no
+ * code but the JDK's and makes no permission check, so no code of the application's runs while it is on the
+ * stack. The JDK's own way to make a module (Configuration.resolve, ModuleLayer.defineModules) cost 11-30 ms
+ * of start-up here, for one module that needs no resolution; this costs under 2 ms.
  */
 public final class ModuleMaker implements Function<Object[], Module> {
 
@@ -55,14 +55,15 @@ public final class ModuleMaker implements Function<Object[], Module> {
     /**
      * The module's descriptor. JDK 12+: the JDK's own builder without its name checks, which check each of the
      * packages (all of them are the agent's own names, from its build) character by character: 1.4 -> 0.4 ms,
-     * and no JIT compilation of the checks. JDK 9-11, where that builder is in jdk.internal.misc: the public one.
+     * and no JIT compilation of the checks. JDK 9-11, where that builder is in jdk.internal.misc, and a JDK that
+     * changed it: the public one.
      */
     private static ModuleDescriptor descriptor(Set<String> packages) {
         try {
             return SharedSecrets.getJavaLangModuleAccess().newModuleBuilder(NAME, false, Set.of())
                     .requires(Set.of(ModuleDescriptor.Requires.Modifier.MANDATED), "java.base")
                     .exports(EXPORTED).packages(packages).build();
-        } catch (NoClassDefFoundError jdk11) {
+        } catch (LinkageError jdk11) {
             return ModuleDescriptor.newModule(NAME).exports(EXPORTED).packages(packages).build();
         }
     }
